@@ -1,0 +1,140 @@
+/**
+ * A size-class pool of GPU storage buffers.
+ *
+ * Sizes are rounded up to classes of 2^k * {1, 1.25, 1.5, 1.75} bytes (at most 25% waste), so a
+ * training loop that frees and re-creates same-sized tensors reuses the same buffers.
+ *
+ * @example
+ * ```ts
+ * import { BufferPool, sizeClass } from "./buffer_pool.ts";
+ * console.log(sizeClass(1000)); // 1024
+ * ```
+ * @module
+ */
+
+/** A pooled GPU buffer plus the submission epoch in which it was last bound. */
+export interface PooledBuffer {
+  /** The WebGPU buffer (STORAGE | COPY_SRC | COPY_DST). */
+  readonly buffer: GPUBuffer;
+  /** Its size in bytes (a size class). */
+  readonly size: number;
+  /** Epoch of the command stream in which a dispatch last used it (see Runtime). */
+  lastUse: number;
+}
+
+/** Counters describing the pool, for leak tests and benchmarks. */
+export interface PoolStats {
+  /** Bytes of all buffers the pool created and has not destroyed. */
+  allocatedBytes: number;
+  /** Bytes currently handed out. */
+  inUseBytes: number;
+  /** Buffers currently handed out. */
+  inUseBuffers: number;
+  /** Buffers waiting for reuse. */
+  freeBuffers: number;
+  /** Acquisitions served from the free lists. */
+  hits: number;
+  /** Acquisitions that created a new buffer. */
+  misses: number;
+}
+
+const MIN_BYTES = 16;
+
+/**
+ * Rounds a byte count up to its size class (minimum 16 bytes, so vec4 access is always legal).
+ *
+ * @example
+ * ```ts
+ * import { sizeClass } from "./buffer_pool.ts";
+ * sizeClass(1); // 16
+ * sizeClass(1100); // 1280
+ * ```
+ */
+export function sizeClass(bytes: number): number {
+  if (bytes <= MIN_BYTES) return MIN_BYTES;
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  for (const f of [1, 1.25, 1.5, 1.75, 2]) {
+    const c = Math.ceil((p * f) / 16) * 16;
+    if (c >= bytes) return c;
+  }
+  return 2 * p;
+}
+
+/**
+ * Free lists of buffers keyed by size class.
+ *
+ * @example
+ * ```ts
+ * import { BufferPool } from "./buffer_pool.ts";
+ * import { requestGpu } from "./device.ts";
+ * const { device } = await requestGpu();
+ * const pool = new BufferPool(device);
+ * const b = pool.acquire(100);
+ * pool.release(b);
+ * console.log(pool.acquire(90) === b); // true: same class, reused
+ * device.destroy();
+ * ```
+ */
+export class BufferPool {
+  #free = new Map<number, PooledBuffer[]>();
+  #stats: PoolStats = {
+    allocatedBytes: 0,
+    inUseBytes: 0,
+    inUseBuffers: 0,
+    freeBuffers: 0,
+    hits: 0,
+    misses: 0,
+  };
+
+  /** Creates a pool on `device`. */
+  constructor(readonly device: GPUDevice) {}
+
+  /** Hands out a buffer of at least `bytes` bytes. */
+  acquire(bytes: number): PooledBuffer {
+    const size = sizeClass(bytes);
+    const list = this.#free.get(size);
+    let b = list?.pop();
+    if (b) {
+      this.#stats.hits++;
+      this.#stats.freeBuffers--;
+    } else {
+      this.#stats.misses++;
+      const buffer = this.device.createBuffer({
+        size,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      b = { buffer, size, lastUse: -1 };
+      this.#stats.allocatedBytes += size;
+    }
+    this.#stats.inUseBytes += size;
+    this.#stats.inUseBuffers++;
+    return b;
+  }
+
+  /** Returns a buffer for reuse. */
+  release(b: PooledBuffer): void {
+    this.#stats.inUseBytes -= b.size;
+    this.#stats.inUseBuffers--;
+    this.#stats.freeBuffers++;
+    let list = this.#free.get(b.size);
+    if (!list) this.#free.set(b.size, list = []);
+    list.push(b);
+  }
+
+  /** Destroys every free buffer (memory handed out stays valid). */
+  trim(): void {
+    for (const list of this.#free.values()) {
+      for (const b of list) {
+        b.buffer.destroy();
+        this.#stats.allocatedBytes -= b.size;
+      }
+    }
+    this.#stats.freeBuffers = 0;
+    this.#free.clear();
+  }
+
+  /** A snapshot of the counters. */
+  stats(): PoolStats {
+    return { ...this.#stats };
+  }
+}

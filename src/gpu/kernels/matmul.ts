@@ -1,0 +1,249 @@
+/**
+ * WGSL generators for batched matrix multiplication C = op(A) op(B).
+ *
+ * `tiledMatmulKernel` is register-blocked (DESIGN.md principle 3): a 16x16 thread workgroup
+ * computes a BM x BM output tile (BM = 128: 8x8 outputs per thread; BM = 64: 4x4), staging
+ * K-slices of A (transposed) and B in workgroup memory and reading them as vec4. Each thread's
+ * rows are split into groups 64 apart so the 16 threads of a row read distinct vec4s. Global
+ * loads are vec4 when the leading dimension allows it. `naiveMatmulKernel` (one thread per
+ * output) serves thin shapes such as matrix-vector products.
+ *
+ * Uniform params: [M, N, K, 0, batchShape x8, batchStrideA x8, batchStrideB x8].
+ *
+ * @example
+ * ```ts
+ * import { tiledMatmulKernel } from "./matmul.ts";
+ * const k = tiledMatmulKernel({ bm: 128, bk: 16, transA: false, transB: false, vecA: true, vecB: true, batchRank: 0 });
+ * console.log(k.inputs, k.outputs); // 2 1
+ * ```
+ * @module
+ */
+import type { KernelSpec } from "../runtime.ts";
+import { wgslOffsets } from "./indexing.ts";
+
+/** Options selecting a tiled matmul variant. */
+export interface TiledOptions {
+  /** Output tile edge: 128 (8x8 per thread) or 64 (4x4 per thread). */
+  bm: 64 | 128;
+  /** K-slice staged per iteration. */
+  bk: 8 | 16;
+  /** A is stored K x M (read transposed). */
+  transA: boolean;
+  /** B is stored N x K. */
+  transB: boolean;
+  /** Load A as vec4 (its contiguous dimension is a multiple of 4). */
+  vecA: boolean;
+  /** Load B as vec4. */
+  vecB: boolean;
+  /** Rank of the (collapsed) batch dims, 0 for a single matrix. */
+  batchRank: number;
+}
+
+const HEAD = (batchRank: number, vecA: boolean, vecB: boolean) => `
+struct P { M: u32, N: u32, K: u32, pad: u32, shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2>, sb: array<vec4<u32>, 2> };
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> A: array<${vecA ? "vec4<f32>" : "f32"}>;
+@group(0) @binding(2) var<storage, read> B: array<${vecB ? "vec4<f32>" : "f32"}>;
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+fn batchOffsets(z: u32) -> vec2<u32> {
+  ${
+  batchRank > 0
+    ? wgslOffsets(batchRank, "shape", ["sa", "sb"], "z")
+    : "let off_0 = 0u; let off_1 = 0u;"
+}
+  return vec2<u32>(off_0, off_1);
+}`;
+
+/**
+ * The register-blocked tiled kernel.
+ *
+ * @example
+ * ```ts
+ * import { tiledMatmulKernel } from "./matmul.ts";
+ * tiledMatmulKernel({ bm: 64, bk: 16, transA: true, transB: false, vecA: false, vecB: false, batchRank: 1 });
+ * ```
+ */
+export function tiledMatmulKernel(o: TiledOptions): KernelSpec {
+  const { bm, bk } = o;
+  const groups = bm / 64; // row/col groups per thread, 64 apart
+  const q = bm / 4; // vec4s per k-row of a tile
+  const loadsA = (bm * bk) / 4 / 256; // vec4 loads per thread per tile
+  const L: string[] = [];
+  // --- tile loads -------------------------------------------------------------------------
+  const loadA: string[] = [];
+  for (let r = 0; r < loadsA; r++) {
+    loadA.push(`{ let v = lid + ${r * 256}u;`);
+    if (!o.transA) {
+      // A is M x K row-major: a vec4 runs along k.
+      loadA.push(
+        `  let m = v / ${bk / 4}u; let k = (v % ${
+          bk / 4
+        }u) * 4u; let gm = m0 + m; let gk = k0 + k;`,
+      );
+      if (o.vecA) {
+        loadA.push(`  var x = vec4<f32>(0.0);`);
+        loadA.push(`  if (gm < p.M && gk < p.K) { x = A[(offA + gm * p.K + gk) / 4u]; }`);
+      } else {
+        loadA.push(`  var x = vec4<f32>(0.0);`);
+        for (let j = 0; j < 4; j++) {
+          loadA.push(
+            `  if (gm < p.M && gk + ${j}u < p.K) { x[${j}] = A[offA + gm * p.K + gk + ${j}u]; }`,
+          );
+        }
+      }
+      for (let j = 0; j < 4; j++) {
+        loadA.push(`  As[(k + ${j}u) * ${q}u + m / 4u][m % 4u] = x[${j}];`);
+      }
+    } else {
+      // A is K x M: a vec4 runs along m.
+      loadA.push(
+        `  let k = v / ${q}u; let m = (v % ${q}u) * 4u; let gm = m0 + m; let gk = k0 + k;`,
+      );
+      loadA.push(`  var x = vec4<f32>(0.0);`);
+      if (o.vecA) {
+        loadA.push(`  if (gk < p.K && gm < p.M) { x = A[(offA + gk * p.M + gm) / 4u]; }`);
+      } else {
+        for (let j = 0; j < 4; j++) {
+          loadA.push(
+            `  if (gk < p.K && gm + ${j}u < p.M) { x[${j}] = A[offA + gk * p.M + gm + ${j}u]; }`,
+          );
+        }
+      }
+      loadA.push(`  As[k * ${q}u + m / 4u] = x;`);
+    }
+    loadA.push(`}`);
+  }
+  const loadB: string[] = [];
+  for (let r = 0; r < loadsA; r++) {
+    loadB.push(`{ let v = lid + ${r * 256}u;`);
+    if (!o.transB) {
+      // B is K x N: a vec4 runs along n.
+      loadB.push(
+        `  let k = v / ${q}u; let n = (v % ${q}u) * 4u; let gn = n0 + n; let gk = k0 + k;`,
+      );
+      loadB.push(`  var x = vec4<f32>(0.0);`);
+      if (o.vecB) {
+        loadB.push(`  if (gk < p.K && gn < p.N) { x = B[(offB + gk * p.N + gn) / 4u]; }`);
+      } else {
+        for (let j = 0; j < 4; j++) {
+          loadB.push(
+            `  if (gk < p.K && gn + ${j}u < p.N) { x[${j}] = B[offB + gk * p.N + gn + ${j}u]; }`,
+          );
+        }
+      }
+      loadB.push(`  Bs[k * ${q}u + n / 4u] = x;`);
+    } else {
+      // B is N x K: a vec4 runs along k.
+      loadB.push(
+        `  let n = v / ${bk / 4}u; let k = (v % ${
+          bk / 4
+        }u) * 4u; let gn = n0 + n; let gk = k0 + k;`,
+      );
+      loadB.push(`  var x = vec4<f32>(0.0);`);
+      if (o.vecB) {
+        loadB.push(`  if (gn < p.N && gk < p.K) { x = B[(offB + gn * p.K + gk) / 4u]; }`);
+      } else {
+        for (let j = 0; j < 4; j++) {
+          loadB.push(
+            `  if (gn < p.N && gk + ${j}u < p.K) { x[${j}] = B[offB + gn * p.K + gk + ${j}u]; }`,
+          );
+        }
+      }
+      for (let j = 0; j < 4; j++) {
+        loadB.push(`  Bs[(k + ${j}u) * ${q}u + n / 4u][n % 4u] = x[${j}];`);
+      }
+    }
+    loadB.push(`}`);
+  }
+  // --- accumulators: acc_<rowGroup>_<row>_<colGroup> (vec4 over 4 columns) ---------------
+  const accDecl: string[] = [];
+  const fma: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    fma.push(`let a${g} = As[kk * ${q}u + ty + ${g * 16}u];`);
+    fma.push(`let b${g} = Bs[kk * ${q}u + tx + ${g * 16}u];`);
+  }
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < 4; r++) {
+      for (let h = 0; h < groups; h++) {
+        accDecl.push(`var acc_${g}_${r}_${h} = vec4<f32>(0.0);`);
+        fma.push(`acc_${g}_${r}_${h} = fma(vec4<f32>(a${g}[${r}]), b${h}, acc_${g}_${r}_${h});`);
+      }
+    }
+  }
+  const store: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < 4; r++) {
+      store.push(`{ let gm = m0 + ty * 4u + ${g * 64 + r}u;`);
+      store.push(`  if (gm < p.M) {`);
+      for (let h = 0; h < groups; h++) {
+        for (let j = 0; j < 4; j++) {
+          store.push(
+            `    { let gn = n0 + tx * 4u + ${
+              h * 64 + j
+            }u; if (gn < p.N) { C[offC + gm * p.N + gn] = acc_${g}_${r}_${h}[${j}]; } }`,
+          );
+        }
+      }
+      store.push(`  } }`);
+    }
+  }
+  L.push(HEAD(o.batchRank, o.vecA, o.vecB));
+  L.push(`var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;`);
+  L.push(`var<workgroup> Bs: array<vec4<f32>, ${(bk * bm) / 4}>;`);
+  L.push(`@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  let m0 = wid.y * ${bm}u;
+  let n0 = wid.x * ${bm}u;
+  let offs = batchOffsets(wid.z);
+  let offA = offs.x;
+  let offB = offs.y;
+  let offC = wid.z * p.M * p.N;
+  ${accDecl.join("\n  ")}
+  for (var k0 = 0u; k0 < p.K; k0 += ${bk}u) {
+    ${loadA.join("\n    ")}
+    ${loadB.join("\n    ")}
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${bk}u; kk++) {
+      ${fma.join("\n      ")}
+    }
+    workgroupBarrier();
+  }
+  ${store.join("\n  ")}
+}`);
+  return { code: L.join("\n"), inputs: 2, outputs: 1 };
+}
+
+/**
+ * One thread per output element; for thin shapes (few rows or columns).
+ *
+ * @example
+ * ```ts
+ * import { naiveMatmulKernel } from "./matmul.ts";
+ * naiveMatmulKernel(false, true, 0).inputs; // 2
+ * ```
+ */
+export function naiveMatmulKernel(transA: boolean, transB: boolean, batchRank: number): KernelSpec {
+  const a = transA ? "A[offA + k * p.M + m]" : "A[offA + m * p.K + k]";
+  const b = transB ? "B[offB + n * p.K + k]" : "B[offB + k * p.N + n]";
+  return {
+    code: `${HEAD(batchRank, false, false)}
+@compute @workgroup_size(64, 4)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n = gid.x;
+  let m = gid.y;
+  if (n >= p.N || m >= p.M) { return; }
+  let offs = batchOffsets(gid.z);
+  let offA = offs.x;
+  let offB = offs.y;
+  var acc = 0.0;
+  for (var k = 0u; k < p.K; k++) {
+    acc = fma(${a}, ${b}, acc);
+  }
+  C[gid.z * p.M * p.N + m * p.N + n] = acc;
+}`,
+    inputs: 2,
+    outputs: 1,
+  };
+}
