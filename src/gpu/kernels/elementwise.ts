@@ -193,9 +193,9 @@ function binaryExpr(op: BinaryOp, dtype: DType): string {
     case "pow":
       return "pow_(a, b)";
     case "maximum":
-      return dtype === "f32" ? "select(max(a, b), a + b, (a != a) | (b != b))" : "max(a, b)";
+      return dtype === "f32" ? "select(max(a, b), a + b, nan_(a) | nan_(b))" : "max(a, b)";
     case "minimum":
-      return dtype === "f32" ? "select(min(a, b), a + b, (a != a) | (b != b))" : "min(a, b)";
+      return dtype === "f32" ? "select(min(a, b), a + b, nan_(a) | nan_(b))" : "min(a, b)";
     case "equal":
       return cmp("a == b");
     case "notEqual":
@@ -230,6 +230,13 @@ fn pow_(a: T, b: T) -> T {
   return select(r, T(1.0), b == T(0.0));
 }`;
 
+/** WGSL `nan_(x)`: a NaN test on the bits (`x != x` may be folded away by shader compilers). */
+export function nanHelper(vec: boolean): string {
+  return vec
+    ? "fn nan_(x: vec4<f32>) -> vec4<bool> { return (bitcast<vec4<u32>>(x) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }"
+    : "fn nan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }";
+}
+
 function scalarRead(dtype: DType): string {
   return dtype === "f32" ? "bitcast<f32>(p.s)" : dtype === "i32" ? "bitcast<i32>(p.s)" : "p.s";
 }
@@ -254,6 +261,7 @@ export function binaryFlatKernel(op: BinaryOp, dtype: DType, mode: "tt" | "ts" |
     : [s, "as_[i]"];
   const inputs = mode === "tt" ? 2 : 1;
   const code = `alias T = ${T};${op === "pow" ? POW_HELPER : ""}
+${dtype === "f32" ? nanHelper(true) : ""}
 ${P_FLAT}
 @group(0) @binding(1) var<storage, read> as_: array<T>;
 ${
@@ -292,6 +300,7 @@ function pStrided(operands: string[]): string {
  */
 export function binaryStridedKernel(op: BinaryOp, dtype: DType, rank: number): KernelSpec {
   const code = `alias T = ${dtype};${op === "pow" ? POW_HELPER : ""}
+${dtype === "f32" ? nanHelper(false) : ""}
 ${pStrided(["sa", "sb"])}
 @group(0) @binding(1) var<storage, read> as_: array<T>;
 @group(0) @binding(2) var<storage, read> bs: array<T>;

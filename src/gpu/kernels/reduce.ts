@@ -14,6 +14,7 @@
  */
 import type { DType } from "../dtype.ts";
 import type { KernelSpec } from "../runtime.ts";
+import { nanHelper } from "./elementwise.ts";
 
 /** Reduction kinds. `argmax`/`argmin` output i32 indices. */
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
@@ -52,11 +53,11 @@ function combine(op: ReduceOp, dtype: DType, a: string, b: string): string {
       return `${a} * ${b}`;
     case "max":
       return nan
-        ? `select(max(${a}, ${b}), ${a} + ${b}, (${a} != ${a}) | (${b} != ${b}))`
+        ? `select(max(${a}, ${b}), ${a} + ${b}, nan_(${a}) | nan_(${b}))`
         : `max(${a}, ${b})`;
     case "min":
       return nan
-        ? `select(min(${a}, ${b}), ${a} + ${b}, (${a} != ${a}) | (${b} != ${b}))`
+        ? `select(min(${a}, ${b}), ${a} + ${b}, nan_(${a}) | nan_(${b}))`
         : `min(${a}, ${b})`;
     default:
       throw new Error("combine: arg reductions use pairs");
@@ -66,7 +67,7 @@ function combine(op: ReduceOp, dtype: DType, a: string, b: string): string {
 /** For arg reductions: does candidate (v, i) beat (bv, bi)? Earliest index wins ties; NaN wins. */
 function beats(op: "argmax" | "argmin", dtype: DType): string {
   const cmp = op === "argmax" ? ">" : "<";
-  const nan = dtype === "f32" ? `(v != v && bv == bv) || ` : "";
+  const nan = dtype === "f32" ? `(nan_(v) && !nan_(bv)) || ` : "";
   return `(${nan}(v ${cmp} bv) || (v == bv && i < bi))`;
 }
 
@@ -82,7 +83,8 @@ function beats(op: "argmax" | "argmin", dtype: DType): string {
  */
 export function rowReduceKernel(op: ReduceOp, dtype: DType): KernelSpec {
   const arg = op === "argmax" || op === "argmin";
-  const head = `struct P { A: u32, R: u32, C: u32, K: u32 };
+  const head = `${dtype === "f32" ? nanHelper(false) : ""}
+struct P { A: u32, R: u32, C: u32, K: u32 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> xs: array<${dtype}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${arg ? "i32" : dtype}>;
@@ -163,7 +165,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  */
 export function columnReduceKernel(op: ReduceOp, dtype: DType): KernelSpec {
   const arg = op === "argmax" || op === "argmin";
-  const head = `struct P { A: u32, R: u32, B: u32, pad: u32 };
+  const head = `${dtype === "f32" ? nanHelper(false) : ""}
+struct P { A: u32, R: u32, B: u32, pad: u32 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> xs: array<${dtype}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${arg ? "i32" : dtype}>;
