@@ -9,7 +9,7 @@ import {
   mul,
   runtime,
   scope,
-  Tensor,
+  type Tensor,
   tensor,
   zeros,
 } from "../../mod.ts";
