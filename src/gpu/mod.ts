@@ -20,9 +20,27 @@
 export { type AdapterSummary, adapterSummary, type DeviceOptions } from "./device.ts";
 export { hasRuntime, init, type KernelSpec, Runtime, runtime } from "./runtime.ts";
 export { type AnyTypedArray, type DType } from "./dtype.ts";
+export { BufferPool, type PooledBuffer, type PoolStats } from "./buffer_pool.ts";
 export { type Shape } from "./shape.ts";
-export { dispose, keep, type NestedArray, scope, Tensor, tensor } from "./tensor.ts";
-export { type MapTree, type Tree, treeFlatten, treeLeaves, treeMap } from "./tree.ts";
+export {
+  dispose,
+  type GradNode,
+  keep,
+  type NestedArray,
+  scope,
+  Tensor,
+  tensor,
+  type Trace,
+} from "./tensor.ts";
+export {
+  type MapTree,
+  type MapTreeStep,
+  type Tree,
+  treeFlatten,
+  treeLeaves,
+  treeMap,
+  type TreeOf,
+} from "./tree.ts";
 export { customVjp, grad, hvp, jvp, stopGradient, treeDot, valueAndGrad, vjp } from "./autodiff.ts";
 export {
   abs,

@@ -18,14 +18,7 @@
  */
 import { DeviceMismatchError, DisposedError, InvalidArgumentError } from "../errors.ts";
 import type { PooledBuffer } from "./buffer_pool.ts";
-import {
-  type AnyTypedArray,
-  checkDtype,
-  type DType,
-  dtypeOfArray,
-  type TypedArrayFor,
-  viewAs,
-} from "./dtype.ts";
+import { type AnyTypedArray, checkDtype, type DType, dtypeOfArray, viewAs } from "./dtype.ts";
 import { checkShape, fmtShape, type Shape, sizeOf } from "./shape.ts";
 import { type Runtime, runtime } from "./runtime.ts";
 
@@ -139,7 +132,7 @@ export class Tensor {
   }
 
   /** Copies the elements back to the host as a typed array (the only await in most scripts). */
-  async read(): Promise<TypedArrayFor<DType>> {
+  async read(): Promise<AnyTypedArray> {
     const s = this.#live("read");
     const bytes = await s.rt.read(s.buf, this.size * 4);
     return viewAs(this.dtype, bytes, this.size);

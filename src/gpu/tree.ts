@@ -16,8 +16,19 @@ import { Tensor } from "./tensor.ts";
 /** A tree of tensors: a tensor, an array of trees, or a plain record of trees. */
 export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree };
 
-/** The same structure as `T` with every tensor replaced by `L`. */
-export type MapTree<T, L> = T extends Tensor ? L
+/** A tree whose leaves have type `L` (what `MapTree` gives for the generic `Tree`). */
+export type TreeOf<L> = L | readonly TreeOf<L>[] | { readonly [key: string]: TreeOf<L> };
+
+/**
+ * The same structure as `T` with every tensor replaced by `L`. The generic `Tree` itself maps
+ * to `TreeOf<L>` directly (recursing into the recursive union would never terminate: TS2589).
+ */
+export type MapTree<T, L> = [T] extends [Tree]
+  ? ([Tree] extends [T] ? TreeOf<L> : MapTreeStep<T, L>)
+  : MapTreeStep<T, L>;
+
+/** One level of {@link MapTree} (distributes over unions). */
+export type MapTreeStep<T, L> = T extends Tensor ? L
   : T extends readonly unknown[] ? { [K in keyof T]: MapTree<T[K], L> }
   : T extends Record<string, unknown> ? { [K in keyof T]: MapTree<T[K], L> }
   : T;

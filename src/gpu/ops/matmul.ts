@@ -76,7 +76,9 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     ]);
     return out;
   }
-  const bm: 64 | 128 = M * N * nb >= 256 * 256 && M >= 128 && N >= 128 ? 128 : 64;
+  // 128-tiles only when they still fill the GPU (H100: 132 SMs); otherwise more, smaller tiles.
+  const tiles128 = Math.ceil(M / 128) * Math.ceil(N / 128) * nb;
+  const bm: 64 | 128 = tiles128 >= 192 ? 128 : 64;
   const vecA = (transA ? M : K) % 4 === 0;
   const vecB = (transB ? K : N) % 4 === 0;
   const spec = tiledK({ bm, bk: 16, transA, transB, vecA, vecB, batchRank: rank });
