@@ -20,6 +20,15 @@ export interface PooledBuffer {
   readonly size: number;
   /** Epoch of the command stream in which a dispatch last used it (see Runtime). */
   lastUse: number;
+  /** A unique id (bind groups are cached by the ids of the buffers they bind). */
+  readonly id: number;
+}
+
+let nextBufferId = 1;
+
+/** A fresh id for a pooled buffer. */
+export function newBufferId(): number {
+  return nextBufferId++;
 }
 
 /** Counters describing the pool, for leak tests and benchmarks. */
@@ -52,12 +61,10 @@ const MIN_BYTES = 16;
  */
 export function sizeClass(bytes: number): number {
   if (bytes <= MIN_BYTES) return MIN_BYTES;
-  const p = 2 ** Math.floor(Math.log2(bytes));
-  for (const f of [1, 1.25, 1.5, 1.75, 2]) {
-    const c = Math.ceil((p * f) / 16) * 16;
-    if (c >= bytes) return c;
-  }
-  return 2 * p;
+  const p = bytes < 2 ** 31 ? 2 ** (31 - Math.clz32(bytes)) : 2 ** Math.floor(Math.log2(bytes));
+  const quarter = p / 4;
+  const c = p + Math.ceil((bytes - p) / quarter) * quarter;
+  return Math.ceil(c / 16) * 16;
 }
 
 /**
@@ -103,7 +110,7 @@ export class BufferPool {
         size,
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       });
-      b = { buffer, size, lastUse: -1 };
+      b = { buffer, size, lastUse: -1, id: newBufferId() };
       this.#stats.allocatedBytes += size;
     }
     this.#stats.inUseBytes += size;

@@ -24,7 +24,7 @@ import {
   GpuValidationError,
   NoAdapterError,
 } from "../errors.ts";
-import { BufferPool, type PooledBuffer } from "./buffer_pool.ts";
+import { BufferPool, newBufferId, type PooledBuffer } from "./buffer_pool.ts";
 import { type AdapterSummary, describeAdapter, type DeviceOptions, requestGpu } from "./device.ts";
 
 /** A compute kernel: WGSL source plus how many read-only inputs and writable outputs it binds. */
@@ -40,6 +40,7 @@ export interface KernelSpec {
 const PARAM_SLOT = 256; // bytes per dispatch in the uniform arena (>= minUniformBufferOffsetAlignment)
 const ARENA_SLOTS = 2048;
 const WORKGROUP = 256;
+const BIND_GROUP_CACHE = 8192;
 
 /**
  * One WebGPU device and everything gpusci keeps for it.
@@ -75,6 +76,9 @@ export class Runtime {
   #flushScheduled: Promise<void> | null = null;
   #staging: GPUBuffer[] = [];
   #afterSubmit: (() => void)[] = [];
+  // createBindGroup costs ~20 us in Deno, far more than the dispatch; training loops bind the
+  // same pooled buffers step after step, so bind groups are cached by buffer ids.
+  #bindGroups = new Map<string, GPUBindGroup>();
 
   /** Wraps an adapter and a device obtained from {@link requestGpu}. */
   constructor(readonly adapter: GPUAdapter, readonly device: GPUDevice) {
@@ -205,23 +209,32 @@ export class Runtime {
     const offset = this.#arenaUsed * PARAM_SLOT;
     this.#arenaWords.set(params as ArrayLike<number>, offset / 4);
     this.#arenaUsed++;
-    const entries: GPUBindGroupEntry[] = [{
-      binding: 0,
-      resource: { buffer: this.#arenaGpu, offset: 0, size: PARAM_SLOT },
-    }];
-    let b = 1;
+    let key = `${spec.inputs}:${spec.outputs}`;
     for (const buf of inputs) {
       buf.lastUse = this.epoch;
-      entries.push({ binding: b++, resource: { buffer: buf.buffer } });
+      key += "," + buf.id;
     }
     for (const buf of outputs) {
       buf.lastUse = this.epoch;
-      entries.push({ binding: b++, resource: { buffer: buf.buffer } });
+      key += "," + buf.id;
     }
-    const bind = this.device.createBindGroup({
-      layout: this.#layout(spec.inputs, spec.outputs).bgl,
-      entries,
-    });
+    let bind = this.#bindGroups.get(key);
+    if (!bind) {
+      const entries: GPUBindGroupEntry[] = [{
+        binding: 0,
+        resource: { buffer: this.#arenaGpu, offset: 0, size: PARAM_SLOT },
+      }];
+      let b = 1;
+      for (const buf of [...inputs, ...outputs]) {
+        entries.push({ binding: b++, resource: { buffer: buf.buffer } });
+      }
+      bind = this.device.createBindGroup({
+        layout: this.#layout(spec.inputs, spec.outputs).bgl,
+        entries,
+      });
+      if (this.#bindGroups.size >= BIND_GROUP_CACHE) this.#bindGroups.clear();
+      this.#bindGroups.set(key, bind);
+    }
     const pass = this.#ensurePass();
     pass.setPipeline(pipe);
     pass.setBindGroup(0, bind, [offset]);
@@ -312,7 +325,10 @@ export class Runtime {
       usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
     });
     this.endPass().resolveQuerySet(querySet, 0, count, resolve, 0);
-    const data = await this.read({ buffer: resolve, size: bytes, lastUse: -1 }, bytes);
+    const data = await this.read(
+      { buffer: resolve, size: bytes, lastUse: -1, id: newBufferId() },
+      bytes,
+    );
     resolve.destroy();
     return new BigUint64Array(data);
   }
@@ -328,6 +344,7 @@ export class Runtime {
   destroy(): void {
     this.#fault ??= new DeviceLostError("this runtime was destroyed; call init() again");
     this.pool.trim();
+    this.#bindGroups.clear();
     this.device.destroy();
   }
 }
