@@ -286,3 +286,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("long tables are printed truncated, pointing at the CSV", async () => {
+  const outRoot = await Deno.makeTempDir();
+  try {
+    const base = fakeExperiment("long-table");
+    const { from } = await import("arquero");
+    const long = {
+      ...base,
+      run: () =>
+        Promise.resolve({
+          metrics: { final_loss: 1 },
+          tables: [{
+            name: "rows",
+            title: "Many rows",
+            table: from(Array.from({ length: 25 }, (_, i) => ({ i }))),
+          }],
+        }),
+    };
+    const r = await cli(["run", "long-table", "--out", outRoot], { experiments: [long] });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^long-table: Many rows\n/m);
+    assert.match(r.out, /^19\n… 5 more rows in .*long-table\/rows\.csv$/m);
+  } finally {
+    await Deno.remove(outRoot, { recursive: true });
+  }
+});

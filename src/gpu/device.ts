@@ -42,6 +42,18 @@ const NO_ADAPTER_HELP = "no WebGPU adapter found. On a machine without a GPU ins
   "software Vulkan driver (apt-get install -y mesa-vulkan-drivers) and run with " +
   "DENO_WEBGPU_BACKEND=vulkan XDG_RUNTIME_DIR=/tmp; or DENO_WEBGPU_BACKEND=gl with libegl-mesa0.";
 
+/**
+ * wgpu's Vulkan/EGL setup prints "XDG_RUNTIME_DIR is invalid" twice when the variable is unset
+ * (headless servers, CI); point it at /tmp before the first adapter request.
+ */
+function quietVulkanLoader(): void {
+  try {
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", "/tmp");
+  } catch {
+    // No env permission: the warning is harmless.
+  }
+}
+
 /** The backend hint read from the environment (wgpu reads it once at start-up). */
 export function backendHint(): string {
   try {
@@ -69,6 +81,7 @@ export async function requestGpu(
   if (typeof navigator === "undefined" || !("gpu" in navigator)) {
     throw new NoAdapterError("navigator.gpu is missing: " + NO_ADAPTER_HELP);
   }
+  quietVulkanLoader();
   const adapter = await navigator.gpu.requestAdapter({
     powerPreference: options.powerPreference ?? "high-performance",
   });
@@ -143,6 +156,7 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
  */
 export async function adapterSummary(): Promise<AdapterSummary | null> {
   if (typeof navigator === "undefined" || !("gpu" in navigator)) return null;
+  quietVulkanLoader();
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
   return adapter ? describeAdapter(adapter) : null;
 }

@@ -1,0 +1,78 @@
+/**
+ * The experiment registry the CLI runs: `experiments` holds the implemented ones,
+ * `plannedExperiments` the ones on the roadmap that do not exist yet.
+ *
+ * To add an experiment: import it below, append it to `experiments`, and delete its
+ * entry from `plannedExperiments`.
+ *
+ * @example
+ * ```ts
+ * import { experiments, plannedExperiments } from "./experiments.ts";
+ * const names = [...experiments, ...plannedExperiments].map((e) => e.name);
+ * console.log(names.includes("sde-gmm")); // true
+ * ```
+ * @module
+ */
+
+import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
+
+/**
+ * Implemented experiments, in the order `run all` runs them.
+ *
+ * @example
+ * ```ts
+ * import { experiments } from "./experiments.ts";
+ * for (const e of experiments) console.log(e.name, e.keyMetric);
+ * ```
+ */
+export const experiments: Experiment[] = [];
+
+/**
+ * Experiments that are planned but not implemented yet; `run all` lists them as
+ * "not yet implemented".
+ *
+ * @example
+ * ```ts
+ * import { plannedExperiments } from "./experiments.ts";
+ * console.log(plannedExperiments.length > 0); // true
+ * ```
+ */
+export const plannedExperiments: PlannedExperiment[] = [
+  {
+    name: "nngp-mnist",
+    module: "kernels_inf",
+    description: "NNGP/NTK inference vs finite networks on MNIST (Lee et al. 2020)",
+  },
+  {
+    name: "bnn-ess",
+    module: "bnn",
+    description: "Wide-BNN posterior sampling with repriorisation, ESS vs width (Hron et al. 2022)",
+  },
+  {
+    name: "sde-gmm",
+    module: "sde",
+    description:
+      "Score-based SDE sampling and likelihood on a 2-D Gaussian mixture (Song et al. 2021)",
+  },
+  {
+    name: "sde-mnist",
+    module: "sde",
+    description: "Score-based SDE generation on MNIST digits (Song et al. 2021)",
+  },
+  {
+    name: "pes-influence",
+    module: "optim",
+    description:
+      "PES vs truncated ES/TBPTT bias on an influence-balancing task (Vicol et al. 2021)",
+  },
+  {
+    name: "pes-lr-schedule",
+    module: "optim",
+    description: "Meta-learning a learning-rate schedule with PES (Vicol et al. 2021)",
+  },
+  {
+    name: "augment-robustness",
+    module: "text",
+    description: "Classifier robustness under NL-Augmenter transformations (Dhole et al. 2021)",
+  },
+];
