@@ -6,6 +6,7 @@
  * @module
  */
 import { add, matmul, random, runtime, sum, type Tensor } from "../src/gpu/mod.ts";
+import { setMatmulTuning } from "../src/gpu/ops/matmul.ts";
 import { emit, reportMode, secondsPerRep, wallPerRep } from "./_harness.ts";
 
 const big = Deno.args.includes("--big");
@@ -62,6 +63,22 @@ async function syncMillis(): Promise<number> {
 if (reportMode) {
   console.log(`# adapter ${runtime().summary.description}`);
   for (const n of MATMUL_N) emit(`matmul_gflops_n${n}`, await matmulGflops(n), "GFLOP/s");
+  if (Deno.args.includes("--variants")) {
+    // Kernel variants (software prefetch, K-slice) at the sizes that use the 128x128 tiles.
+    for (const prefetch of [false, true]) {
+      for (const bk of [8, 16] as const) {
+        const old = setMatmulTuning({ prefetch, bk });
+        for (const n of [2048, 4096]) {
+          emit(
+            `variant_matmul_gflops_n${n}_pf${+prefetch}_bk${bk}`,
+            await matmulGflops(n),
+            "GFLOP/s",
+          );
+        }
+        setMatmulTuning(old);
+      }
+    }
+  }
   for (const n of ELEM_N) emit(`add_gbps_${n}`, await addGbps(n), "GB/s");
   for (const n of ELEM_N) emit(`sum_gbps_${n}`, await sumGbps(n), "GB/s");
   emit("dispatch_overhead_us", await dispatchMicros(), "us");

@@ -125,3 +125,32 @@ Deno.test("matmul errors name both shapes", () => {
   assert.throws(() => matmul(tensor([[1]], "i32"), tensor([[1]], "i32")), DtypeError);
   assert.throws(() => matmul(tensor(1), tensor([1])), ShapeError);
 });
+
+Deno.test("every tiled-kernel variant is exact on a batch that selects 128x128 tiles", async () => {
+  const { setMatmulTuning } = await import("../../src/gpu/ops/matmul.ts");
+  const [B, M, K, N] = [48, 130, 21, 129]; // 48 * 2 * 2 = 192 tiles of 128 -> the big kernel
+  const a = randn(11, B * M * K), b = randn(12, K * N);
+  const refs = Array.from(
+    { length: 3 },
+    (_, z) => mmRef(a.subarray(z * M * K, (z + 1) * M * K), b, M, N, K, false, false),
+  );
+  const A = tensor(a, { shape: [B, M, K] }), Bt = tensor(b, { shape: [K, N] });
+  try {
+    for (const prefetch of [false, true]) {
+      for (const bk of [8, 16] as const) {
+        setMatmulTuning({ prefetch, bk });
+        const got = await matmul(A, Bt).read();
+        for (let z = 0; z < 3; z++) {
+          assertClose(
+            got.subarray(z * M * N, (z + 1) * M * N),
+            refs[z],
+            { rtol: 1e-4, atol: 1e-4 },
+            `prefetch=${prefetch} bk=${bk} batch ${z}`,
+          );
+        }
+      }
+    }
+  } finally {
+    setMatmulTuning({ prefetch: false, bk: 16 });
+  }
+});

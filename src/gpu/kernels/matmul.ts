@@ -37,6 +37,8 @@ export interface TiledOptions {
   vecB: boolean;
   /** Rank of the (collapsed) batch dims, 0 for a single matrix. */
   batchRank: number;
+  /** Issue the next tile's global loads before the current tile's FMAs (software pipelining). */
+  prefetch?: boolean;
 }
 
 const HEAD = (batchRank: number, vecA: boolean, vecB: boolean) => `
@@ -67,93 +69,87 @@ export function tiledMatmulKernel(o: TiledOptions): KernelSpec {
   const { bm, bk } = o;
   const groups = bm / 64; // row/col groups per thread, 64 apart
   const q = bm / 4; // vec4s per k-row of a tile
-  const loadsA = (bm * bk) / 4 / 256; // vec4 loads per thread per tile
+  const loadsA = (bm * bk) / 4 / 256; // vec4 loads per thread per tile (A and B alike)
   const L: string[] = [];
-  // --- tile loads -------------------------------------------------------------------------
-  const loadA: string[] = [];
+  // --- tile loads: fetch (global -> registers pa/pb, tile starting at kt), put (-> workgroup) --
+  const fetch: string[] = [];
+  const put: string[] = [];
   for (let r = 0; r < loadsA; r++) {
-    loadA.push(`{ let v = lid + ${r * 256}u;`);
+    const v = `(lid + ${r * 256}u)`;
     if (!o.transA) {
       // A is M x K row-major: a vec4 runs along k.
-      loadA.push(
-        `  let m = v / ${bk / 4}u; let k = (v % ${
-          bk / 4
-        }u) * 4u; let gm = m0 + m; let gk = k0 + k;`,
-      );
+      const idx = `let m = ${v} / ${bk / 4}u; let k = (${v} % ${bk / 4}u) * 4u;`;
+      fetch.push(`{ ${idx} let gm = m0 + m; let gk = kt + k; pa${r} = vec4<f32>(0.0);`);
       if (o.vecA) {
-        loadA.push(`  var x = vec4<f32>(0.0);`);
-        loadA.push(`  if (gm < p.M && gk < p.K) { x = A[(offA + gm * p.K + gk) / 4u]; }`);
+        fetch.push(`  if (gm < p.M && gk < p.K) { pa${r} = A[(offA + gm * p.K + gk) / 4u]; } }`);
       } else {
-        loadA.push(`  var x = vec4<f32>(0.0);`);
         for (let j = 0; j < 4; j++) {
-          loadA.push(
-            `  if (gm < p.M && gk + ${j}u < p.K) { x[${j}] = A[offA + gm * p.K + gk + ${j}u]; }`,
+          fetch.push(
+            `  if (gm < p.M && gk + ${j}u < p.K) { pa${r}[${j}] = A[offA + gm * p.K + gk + ${j}u]; }`,
           );
         }
+        fetch.push(`}`);
       }
+      put.push(`{ ${idx}`);
       for (let j = 0; j < 4; j++) {
-        loadA.push(`  As[(k + ${j}u) * ${q}u + m / 4u][m % 4u] = x[${j}];`);
+        put.push(`  As[(k + ${j}u) * ${q}u + m / 4u][m % 4u] = pa${r}[${j}];`);
       }
+      put.push(`}`);
     } else {
       // A is K x M: a vec4 runs along m.
-      loadA.push(
-        `  let k = v / ${q}u; let m = (v % ${q}u) * 4u; let gm = m0 + m; let gk = k0 + k;`,
-      );
-      loadA.push(`  var x = vec4<f32>(0.0);`);
+      const idx = `let k = ${v} / ${q}u; let m = (${v} % ${q}u) * 4u;`;
+      fetch.push(`{ ${idx} let gm = m0 + m; let gk = kt + k; pa${r} = vec4<f32>(0.0);`);
       if (o.vecA) {
-        loadA.push(`  if (gk < p.K && gm < p.M) { x = A[(offA + gk * p.M + gm) / 4u]; }`);
+        fetch.push(`  if (gk < p.K && gm < p.M) { pa${r} = A[(offA + gk * p.M + gm) / 4u]; } }`);
       } else {
         for (let j = 0; j < 4; j++) {
-          loadA.push(
-            `  if (gk < p.K && gm + ${j}u < p.M) { x[${j}] = A[offA + gk * p.M + gm + ${j}u]; }`,
+          fetch.push(
+            `  if (gk < p.K && gm + ${j}u < p.M) { pa${r}[${j}] = A[offA + gk * p.M + gm + ${j}u]; }`,
           );
         }
+        fetch.push(`}`);
       }
-      loadA.push(`  As[k * ${q}u + m / 4u] = x;`);
+      put.push(`{ ${idx} As[k * ${q}u + m / 4u] = pa${r}; }`);
     }
-    loadA.push(`}`);
-  }
-  const loadB: string[] = [];
-  for (let r = 0; r < loadsA; r++) {
-    loadB.push(`{ let v = lid + ${r * 256}u;`);
     if (!o.transB) {
       // B is K x N: a vec4 runs along n.
-      loadB.push(
-        `  let k = v / ${q}u; let n = (v % ${q}u) * 4u; let gn = n0 + n; let gk = k0 + k;`,
-      );
-      loadB.push(`  var x = vec4<f32>(0.0);`);
+      const idx = `let k = ${v} / ${q}u; let n = (${v} % ${q}u) * 4u;`;
+      fetch.push(`{ ${idx} let gn = n0 + n; let gk = kt + k; pb${r} = vec4<f32>(0.0);`);
       if (o.vecB) {
-        loadB.push(`  if (gk < p.K && gn < p.N) { x = B[(offB + gk * p.N + gn) / 4u]; }`);
+        fetch.push(`  if (gk < p.K && gn < p.N) { pb${r} = B[(offB + gk * p.N + gn) / 4u]; } }`);
       } else {
         for (let j = 0; j < 4; j++) {
-          loadB.push(
-            `  if (gk < p.K && gn + ${j}u < p.N) { x[${j}] = B[offB + gk * p.N + gn + ${j}u]; }`,
+          fetch.push(
+            `  if (gk < p.K && gn + ${j}u < p.N) { pb${r}[${j}] = B[offB + gk * p.N + gn + ${j}u]; }`,
           );
         }
+        fetch.push(`}`);
       }
-      loadB.push(`  Bs[k * ${q}u + n / 4u] = x;`);
+      put.push(`{ ${idx} Bs[k * ${q}u + n / 4u] = pb${r}; }`);
     } else {
       // B is N x K: a vec4 runs along k.
-      loadB.push(
-        `  let n = v / ${bk / 4}u; let k = (v % ${
-          bk / 4
-        }u) * 4u; let gn = n0 + n; let gk = k0 + k;`,
-      );
-      loadB.push(`  var x = vec4<f32>(0.0);`);
+      const idx = `let n = ${v} / ${bk / 4}u; let k = (${v} % ${bk / 4}u) * 4u;`;
+      fetch.push(`{ ${idx} let gn = n0 + n; let gk = kt + k; pb${r} = vec4<f32>(0.0);`);
       if (o.vecB) {
-        loadB.push(`  if (gn < p.N && gk < p.K) { x = B[(offB + gn * p.K + gk) / 4u]; }`);
+        fetch.push(`  if (gn < p.N && gk < p.K) { pb${r} = B[(offB + gn * p.K + gk) / 4u]; } }`);
       } else {
         for (let j = 0; j < 4; j++) {
-          loadB.push(
-            `  if (gn < p.N && gk + ${j}u < p.K) { x[${j}] = B[offB + gn * p.K + gk + ${j}u]; }`,
+          fetch.push(
+            `  if (gn < p.N && gk + ${j}u < p.K) { pb${r}[${j}] = B[offB + gn * p.K + gk + ${j}u]; }`,
           );
         }
+        fetch.push(`}`);
       }
+      put.push(`{ ${idx}`);
       for (let j = 0; j < 4; j++) {
-        loadB.push(`  Bs[(k + ${j}u) * ${q}u + n / 4u][n % 4u] = x[${j}];`);
+        put.push(`  Bs[(k + ${j}u) * ${q}u + n / 4u][n % 4u] = pb${r}[${j}];`);
       }
+      put.push(`}`);
     }
-    loadB.push(`}`);
+  }
+  const regs: string[] = [];
+  for (let r = 0; r < loadsA; r++) {
+    regs.push(`var pa${r} = vec4<f32>(0.0);`, `var pb${r} = vec4<f32>(0.0);`);
   }
   // --- accumulators: acc_<rowGroup>_<row>_<colGroup> (vec4 over 4 columns) ---------------
   const accDecl: string[] = [];
@@ -201,14 +197,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let offB = offs.y;
   let offC = wid.z * p.M * p.N;
   ${accDecl.join("\n  ")}
+  ${regs.join("\n  ")}
+  ${
+    o.prefetch
+      // Software pipelining: the next tile's global loads are issued before this tile's FMAs.
+      ? `{ let kt = 0u; ${fetch.join("\n    ")} }
   for (var k0 = 0u; k0 < p.K; k0 += ${bk}u) {
-    ${loadA.join("\n    ")}
-    ${loadB.join("\n    ")}
+    ${put.join("\n    ")}
+    workgroupBarrier();
+    if (k0 + ${bk}u < p.K) { let kt = k0 + ${bk}u; ${fetch.join("\n    ")} }
+    for (var kk = 0u; kk < ${bk}u; kk++) {
+      ${fma.join("\n      ")}
+    }
+    workgroupBarrier();
+  }`
+      : `for (var k0 = 0u; k0 < p.K; k0 += ${bk}u) {
+    let kt = k0;
+    ${fetch.join("\n    ")}
+    ${put.join("\n    ")}
     workgroupBarrier();
     for (var kk = 0u; kk < ${bk}u; kk++) {
       ${fma.join("\n      ")}
     }
     workgroupBarrier();
+  }`
   }
   ${store.join("\n  ")}
 }`);

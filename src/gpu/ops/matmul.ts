@@ -14,7 +14,7 @@ import { DtypeError, InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { collapseDims, memoKernel, packDims, paramWords } from "../kernels/indexing.ts";
 import { naiveMatmulKernel, tiledMatmulKernel, type TiledOptions } from "../kernels/matmul.ts";
 import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from "../shape.ts";
-import { record } from "../tape.ts";
+import { liveTrace, record } from "../tape.ts";
 import { checkOperands, Tensor } from "../tensor.ts";
 import { reshape } from "./shape.ts";
 import { sumToShape } from "./reduce.ts";
@@ -26,6 +26,32 @@ function tiledK(o: TiledOptions) {
   let k = tiledCache.get(key);
   if (!k) tiledCache.set(key, k = tiledMatmulKernel(o));
   return k;
+}
+
+/** Kernel tuning knobs, for benchmarks that compare variants (see bench/gpu_bench.ts). */
+export interface MatmulTuning {
+  /** Software-pipelined tiles: prefetch the next K-tile into registers during the FMAs. */
+  prefetch: boolean;
+  /** K-slice per tile of the 128x128 kernel (the 64x64 kernel always uses 16). */
+  bk: 8 | 16;
+}
+
+const tuning: MatmulTuning = { prefetch: false, bk: 16 };
+
+/**
+ * Changes the tiled matmul variant used from now on and returns the previous setting.
+ *
+ * @example
+ * ```ts
+ * import { setMatmulTuning } from "./matmul.ts";
+ * const old = setMatmulTuning({ prefetch: true });
+ * setMatmulTuning(old);
+ * ```
+ */
+export function setMatmulTuning(t: Partial<MatmulTuning>): MatmulTuning {
+  const old = { ...tuning };
+  Object.assign(tuning, t);
+  return old;
 }
 
 /** Transpose flags of {@link matmul}: read a (or b) as its last two axes swapped. */
@@ -81,7 +107,16 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const bm: 64 | 128 = tiles128 >= 192 ? 128 : 64;
   const vecA = (transA ? M : K) % 4 === 0;
   const vecB = (transB ? K : N) % 4 === 0;
-  const spec = tiledK({ bm, bk: 16, transA, transB, vecA, vecB, batchRank: rank });
+  const spec = tiledK({
+    bm,
+    bk: bm === 64 ? 16 : tuning.bk,
+    transA,
+    transB,
+    vecA,
+    vecB,
+    batchRank: rank,
+    prefetch: tuning.prefetch,
+  });
   rt.dispatch(spec, bufs, [out.buffer()], w.u, [Math.ceil(N / bm), Math.ceil(M / bm), nb]);
   return out;
 }
@@ -89,9 +124,11 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const out = matmulRaw(a, b, transA, transB);
   return record(out, [a, b], (g) => {
-    const da = transA ? mm(b, g, transB, true) : mm(g, b, false, !transB);
-    const db = transB ? mm(g, a, true, transA) : mm(a, g, !transA, false);
-    return [sumToShape(da, a.shape), sumToShape(db, b.shape)];
+    // Skip the cotangent of an operand no open trace depends on (e.g. the input batch): it
+    // would be discarded, and it costs as much as the forward product.
+    const da = !liveTrace(a) ? null : transA ? mm(b, g, transB, true) : mm(g, b, false, !transB);
+    const db = !liveTrace(b) ? null : transB ? mm(g, a, true, transA) : mm(a, g, !transA, false);
+    return [da && sumToShape(da, a.shape), db && sumToShape(db, b.shape)];
   });
 }
 
