@@ -175,7 +175,8 @@ export type BinaryOp =
   | "greater"
   | "greaterEqual"
   | "atan2"
-  | "mod";
+  | "mod"
+  | "maskPositive";
 
 function binaryExpr(op: BinaryOp, dtype: DType): string {
   const one = dtype === "f32" ? "T(1.0)" : "T(1)";
@@ -212,6 +213,9 @@ function binaryExpr(op: BinaryOp, dtype: DType): string {
       return "atan2(a, b)";
     case "mod":
       return dtype === "f32" ? "a - b * floor(a / b)" : "a % b";
+    case "maskPositive":
+      // a where b > 0, else 0: the ReLU backward in one pass.
+      return `select(${zero}, a, b > ${zero})`;
   }
 }
 

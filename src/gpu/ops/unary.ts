@@ -16,7 +16,7 @@ import { memoKernel, paramWords } from "../kernels/indexing.ts";
 import { grid } from "../runtime.ts";
 import { record } from "../tape.ts";
 import { checkOperands, Tensor } from "../tensor.ts";
-import { add, div, mul, sub } from "./binary.ts";
+import { add, binaryRaw, div, mul, sub } from "./binary.ts";
 
 const kernel = memoKernel(unaryKernel);
 
@@ -269,7 +269,12 @@ export function sigmoid(x: Tensor): Tensor {
  * ```
  */
 export function relu(x: Tensor): Tensor {
-  return unary("relu", x, (x, _y, g) => mul(g, unaryRaw("step", x)));
+  return unary("relu", x, (x, _y, g) => maskPositive(g, x));
+}
+
+/** g where x > 0 else 0 (the ReLU vector-Jacobian product, one dispatch). */
+function maskPositive(g: Tensor, x: Tensor): Tensor {
+  return record(binaryRaw("maskPositive", g, x), [g], (gg) => [maskPositive(gg, x)]);
 }
 
 /**
