@@ -15,6 +15,8 @@
  */
 
 import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
+import { pesInfluence } from "./optim/experiments/pes_influence.ts";
+import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
 
 /**
  * Implemented experiments, in the order `run all` runs them.
@@ -25,7 +27,7 @@ import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
  * for (const e of experiments) console.log(e.name, e.keyMetric);
  * ```
  */
-export const experiments: Experiment[] = [];
+export const experiments: Experiment[] = [pesInfluence, pesLrSchedule];
 
 /**
  * Experiments that are planned but not implemented yet; `run all` lists them as
@@ -58,17 +60,6 @@ export const plannedExperiments: PlannedExperiment[] = [
     name: "sde-mnist",
     module: "sde",
     description: "Score-based SDE generation on MNIST digits (Song et al. 2021)",
-  },
-  {
-    name: "pes-influence",
-    module: "optim",
-    description:
-      "PES vs truncated ES/TBPTT bias on an influence-balancing task (Vicol et al. 2021)",
-  },
-  {
-    name: "pes-lr-schedule",
-    module: "optim",
-    description: "Meta-learning a learning-rate schedule with PES (Vicol et al. 2021)",
   },
   {
     name: "augment-robustness",

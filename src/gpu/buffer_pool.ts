@@ -96,11 +96,26 @@ export class BufferPool {
   /** Creates a pool on `device`. */
   constructor(readonly device: GPUDevice) {}
 
-  /** Hands out a buffer of at least `bytes` bytes. */
-  acquire(bytes: number): PooledBuffer {
+  /**
+   * Hands out a buffer of at least `bytes` bytes; with `avoidEpoch`, never one whose `lastUse`
+   * equals it.
+   */
+  acquire(bytes: number, avoidEpoch?: number): PooledBuffer {
     const size = sizeClass(bytes);
     const list = this.#free.get(size);
-    let b = list?.pop();
+    let b: PooledBuffer | undefined;
+    if (avoidEpoch === undefined) b = list?.pop();
+    else if (list) {
+      // For uploads: a buffer not bound by the unsubmitted command stream (a queue write to
+      // one that is would land before the pending reads of its old contents).
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].lastUse !== avoidEpoch) {
+          b = list[i];
+          list.splice(i, 1);
+          break;
+        }
+      }
+    }
     if (b) {
       this.#stats.hits++;
       this.#stats.freeBuffers--;

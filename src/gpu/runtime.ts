@@ -113,7 +113,7 @@ export class Runtime {
   }
 
   /** Acquires a pooled buffer, checking the device limit first. */
-  alloc(bytes: number, where: string): PooledBuffer {
+  alloc(bytes: number, where: string, forUpload = false): PooledBuffer {
     this.checkHealthy();
     if (bytes > this.maxBufferBytes) {
       throw new BufferTooLargeError(
@@ -121,7 +121,7 @@ export class Runtime {
           `${this.maxBufferBytes} bytes`,
       );
     }
-    return this.pool.acquire(bytes);
+    return this.pool.acquire(bytes, forUpload && this.#encoder ? this.epoch : undefined);
   }
 
   /** Uploads host data into a pooled buffer, submitting pending work first if it uses it. */

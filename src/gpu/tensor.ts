@@ -88,9 +88,9 @@ export class Tensor {
   }
 
   /** @internal Allocates an uninitialised tensor on the default runtime. */
-  static empty(shape: Shape, dtype: DType, where = "tensor"): Tensor {
+  static empty(shape: Shape, dtype: DType, where = "tensor", forUpload = false): Tensor {
     const rt = runtime();
-    const buf = rt.alloc(sizeOf(shape) * 4, where);
+    const buf = rt.alloc(sizeOf(shape) * 4, where, forUpload);
     return new Tensor(new Storage(rt, buf), shape, dtype);
   }
 
@@ -264,7 +264,7 @@ function toTyped(flat: ArrayLike<number>, dtype: DType): AnyTypedArray {
 
 /** @internal Uploads a typed array as a new tensor. */
 export function fromTypedArray(data: AnyTypedArray, shape: Shape, dtype: DType): Tensor {
-  const t = Tensor.empty(shape, dtype, "tensor");
+  const t = Tensor.empty(shape, dtype, "tensor", true);
   t.runtime.upload(t.buffer(), data);
   return t;
 }

@@ -146,3 +146,19 @@ Deno.test("uploading into a buffer still read by pending work stays ordered", as
   assert.equal((await y.read())[0], 2);
   assert.equal((await z.read())[0], 5);
 });
+
+Deno.test("creating tensors from host data does not force a submission", async () => {
+  const rt = runtime();
+  const x = tensor(new Float32Array(64).fill(1));
+  await rt.sync();
+  const before = rt.submissions;
+  for (let i = 0; i < 20; i++) {
+    const h = tensor(new Float32Array(64).fill(i)); // may want a buffer the stream still reads
+    const y = add(x, h);
+    h.dispose();
+    y.dispose();
+  }
+  assert.equal(rt.submissions, before, "uploads picked buffers the pending stream does not use");
+  const last = add(x, tensor(new Float32Array(64).fill(7)));
+  assert.equal((await last.read())[5], 8);
+});

@@ -1,0 +1,104 @@
+/**
+ * Gradient estimators for unrolled computation graphs (Vicol, Metz & Sohl-Dickstein 2021,
+ * "Unbiased Gradient Estimation in Unrolled Computation Graphs with Persistent Evolution
+ * Strategies"): truncated backprop (TBPTT), full-unroll backprop, antithetic truncated ES,
+ * PES and PES-A, over vectorized unrolled systems with episode resets, plus the outer
+ * (meta-training) loop. Everything of a truncation runs on the GPU; the outer loop reads back
+ * only every `readEvery` iterations.
+ *
+ * The same interface carries learned-optimizer meta-training: theta is the optimizer's weights,
+ * the state holds many inner tasks, and the estimators are learned_optimization's outer
+ * trainers (truncated_grad, full_grad, truncated_es, truncated_pes).
+ *
+ * @example
+ * ```ts
+ * import { influenceBalancing, metaTrain, pes } from "./mod.ts";
+ * import { sgd } from "../nn/optimizers.ts";
+ * import { key } from "../gpu/random.ts";
+ * const task = influenceBalancing();
+ * const estimator = pes(task, { particles: 200, truncationLength: 1, sigma: 0.1 });
+ * const r = await metaTrain({
+ *   estimator, theta0: [0.5], optimizer: sgd({ lr: 1e-4 }), iterations: 20, key: key(0),
+ * });
+ * console.log(r.history.at(-1)?.theta, task.optimalTheta()); // moving towards -1/6
+ * estimator.dispose();
+ * ```
+ * @module
+ */
+export {
+  broadcastTheta,
+  checkSystem,
+  type InitContext,
+  selectParticles,
+  type StepContext,
+  type StepOutput,
+  tileReplicas,
+  type UnrollContext,
+  type UnrolledSystem,
+  type UnrollOutput,
+} from "./unrolled_system.ts";
+export {
+  EpisodeClock,
+  initialOffsets,
+  stepEndMask,
+  stepTimes,
+  tileHost,
+  truncationEnded,
+  type TruncationPlan,
+  validateOffsets,
+} from "./episode_clock.ts";
+export { runTruncation, type RunTruncationOptions } from "./truncation.ts";
+export { valueAndGradWithAux, vjpWithAux } from "./grad_with_aux.ts";
+export type {
+  EsOptions,
+  EstimateOut,
+  GradientEstimator,
+  TruncationOptions,
+} from "./estimators/estimator.ts";
+// Core and nn types that appear in this module's signatures (re-exported for the docs).
+export type {
+  AnyTypedArray,
+  DType,
+  GradNode,
+  MapTree,
+  MapTreeStep,
+  NestedArray,
+  Tensor,
+  Trace,
+  Tree,
+  TreeOf,
+} from "../gpu/mod.ts";
+export type { Key } from "../gpu/random.ts";
+export type { Grads, Optimizer } from "../nn/optimizers.ts";
+export type { Params } from "../nn/layer.ts";
+export { tbptt, type TbpttOptions } from "./estimators/tbptt.ts";
+export { fullUnroll, type FullUnrollOptions } from "./estimators/full_unroll.ts";
+export { truncatedEs, type TruncatedEsOptions } from "./estimators/truncated_es.ts";
+export { nextAccumulator, pes, type PesEstimator, type PesOptions } from "./estimators/pes.ts";
+export { pesAnalytic, type PesAnalyticOptions } from "./estimators/pes_analytic.ts";
+export {
+  antitheticThetas,
+  esCombine,
+  type EsCombined,
+  pairWeights,
+  samplePerturbations,
+} from "./estimators/antithetic.ts";
+export {
+  metaTrain,
+  type MetaTrainOptions,
+  type MetaTrainRecord,
+  type MetaTrainResult,
+} from "./outer_loop.ts";
+export {
+  type InfluenceBalancing,
+  influenceBalancing,
+  type InfluenceOptions,
+} from "./tasks/influence_balancing.ts";
+export {
+  type LrScheduleOptions,
+  type LrScheduleRegression,
+  lrScheduleRegression,
+  toyLoss,
+} from "./tasks/lr_schedule_regression.ts";
+export { type SinusoidMlp, sinusoidMlp, type SinusoidMlpOptions } from "./tasks/sinusoid_mlp.ts";
+export { episodeLoss } from "./episode_loss.ts";
