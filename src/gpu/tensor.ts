@@ -21,6 +21,7 @@ import type { PooledBuffer } from "./buffer_pool.ts";
 import { type AnyTypedArray, checkDtype, type DType, dtypeOfArray, viewAs } from "./dtype.ts";
 import { checkShape, fmtShape, type Shape, sizeOf } from "./shape.ts";
 import { type Runtime, runtime } from "./runtime.ts";
+import { isRecording } from "./tape.ts";
 
 /** Storage shared by a tensor and its reshapes; freed when the last holder is disposed. */
 class Storage {
@@ -357,6 +358,15 @@ export function scoped<T>(fn: () => T, disposeIntermediates: boolean): T {
     else t.dispose();
   }
   return result;
+}
+
+/**
+ * @internal Runs an op built from other ops. Outside a gradient trace its intermediates are
+ * freed at once (as `scope` would); inside one they are kept for the backward pass and freed by
+ * the gradient's own scope.
+ */
+export function composite(fn: () => Tensor): Tensor {
+  return isRecording() ? fn() : scoped(fn, true);
 }
 
 /**

@@ -162,3 +162,12 @@ Deno.test("creating tensors from host data does not force a submission", async (
   const last = add(x, tensor(new Float32Array(64).fill(7)));
   assert.equal((await last.read())[5], 8);
 });
+
+Deno.test("composite ops free their intermediates outside scopes", async () => {
+  const { mean, variance, logsumexp } = await import("../../mod.ts");
+  const rt = runtime();
+  const x = tensor([[1, 2], [3, 4]]);
+  const before = rt.pool.stats().inUseBuffers;
+  for (const f of [mean, variance, logsumexp]) f(x, 1).dispose();
+  assert.equal(rt.pool.stats().inUseBuffers, before);
+});

@@ -15,7 +15,7 @@ import { collapseDims, memoKernel, packDims, paramWords } from "../kernels/index
 import { naiveMatmulKernel, tiledMatmulKernel, type TiledOptions } from "../kernels/matmul.ts";
 import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from "../shape.ts";
 import { liveTrace, record } from "../tape.ts";
-import { checkOperands, Tensor } from "../tensor.ts";
+import { checkOperands, composite, Tensor } from "../tensor.ts";
 import { reshape } from "./shape.ts";
 import { sumToShape } from "./reduce.ts";
 
@@ -118,7 +118,6 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     prefetch: tuning.prefetch,
   });
   rt.dispatch(spec, bufs, [out.buffer()], w.u, [Math.ceil(N / bm), Math.ceil(M / bm), nb]);
-  return out;
 }
 
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -161,14 +160,14 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if ((a.rank === 1 && transA) || (b.rank === 1 && transB)) {
     throw new ShapeError("matmul: transpose flags need operands of rank >= 2");
   }
-  const a2 = a.rank === 1 ? reshape(a, [1, a.size]) : a;
-  const b2 = b.rank === 1 ? reshape(b, [b.size, 1]) : b;
-  let out = mm(a2, b2, transA, transB);
-  if (a.rank === 1 || b.rank === 1) {
+  if (a.rank > 1 && b.rank > 1) return mm(a, b, transA, transB);
+  return composite(() => {
+    const a2 = a.rank === 1 ? reshape(a, [1, a.size]) : a;
+    const b2 = b.rank === 1 ? reshape(b, [b.size, 1]) : b;
+    const out = mm(a2, b2, transA, transB);
     const s = out.shape.slice(0, -2);
     if (a.rank !== 1) s.push(out.shape[out.rank - 2]);
     if (b.rank !== 1) s.push(out.shape[out.rank - 1]);
-    out = reshape(out, s);
-  }
-  return out;
+    return reshape(out, s);
+  });
 }

@@ -18,7 +18,7 @@ import { columnReduceKernel, type ReduceOp, rowReduceKernel } from "../kernels/r
 import { grid } from "../runtime.ts";
 import { fmtShape, normAxes, sameShape, type Shape, sizeOf } from "../shape.ts";
 import { record, withoutRecording } from "../tape.ts";
-import { checkOperands, Tensor } from "../tensor.ts";
+import { checkOperands, composite, Tensor } from "../tensor.ts";
 import { add, div, equal, mul, sub, where } from "./binary.ts";
 import { broadcastTo, reshape, transpose } from "./shape.ts";
 import { exp, log, square, unaryRaw } from "./unary.ts";
@@ -162,7 +162,7 @@ export function mean(x: Tensor, axes?: Axes, keepdims = false): Tensor {
   if (x.dtype !== "f32") throw new DtypeError(`mean: expected f32, got ${x.dtype}`);
   const p = plan(x, axes, keepdims, "mean");
   const n = sizeOf(p.axes.map((a) => x.shape[a]));
-  return mul(sum(x, axes, keepdims), 1 / n);
+  return composite(() => mul(sum(x, axes, keepdims), 1 / n));
 }
 
 /**
@@ -235,8 +235,10 @@ export function min(x: Tensor, axes?: Axes, keepdims = false): Tensor {
  * ```
  */
 export function argmax(x: Tensor, axis?: number, keepdims = false): Tensor {
-  const src = axis === undefined ? reshape(x, [x.size]) : x;
-  return reduceRaw("argmax", src, plan(src, axis ?? 0, keepdims, "argmax"), "i32");
+  return composite(() => {
+    const src = axis === undefined ? reshape(x, [x.size]) : x;
+    return reduceRaw("argmax", src, plan(src, axis ?? 0, keepdims, "argmax"), "i32");
+  });
 }
 
 /**
@@ -250,8 +252,10 @@ export function argmax(x: Tensor, axis?: number, keepdims = false): Tensor {
  * ```
  */
 export function argmin(x: Tensor, axis?: number, keepdims = false): Tensor {
-  const src = axis === undefined ? reshape(x, [x.size]) : x;
-  return reduceRaw("argmin", src, plan(src, axis ?? 0, keepdims, "argmin"), "i32");
+  return composite(() => {
+    const src = axis === undefined ? reshape(x, [x.size]) : x;
+    return reduceRaw("argmin", src, plan(src, axis ?? 0, keepdims, "argmin"), "i32");
+  });
 }
 
 /**
@@ -266,17 +270,15 @@ export function argmin(x: Tensor, axis?: number, keepdims = false): Tensor {
  */
 export function logsumexp(x: Tensor, axes?: Axes, keepdims = false): Tensor {
   const p = plan(x, axes, keepdims, "logsumexp");
-  // Shift by the (constant) maximum; where it is not finite (an all -inf row) shift by 0.
-  const m = withoutRecording(() => {
-    const raw = reduceRaw("max", x, { ...p, outShape: p.keptShape }, "f32");
-    const finite = unaryRaw("isfinite", raw);
-    const zero = zeros(raw.shape);
-    const safe = where(finite, raw, zero);
-    for (const t of [raw, finite, zero]) t.dispose();
-    return safe;
+  return composite(() => {
+    // Shift by the (constant) maximum; where it is not finite (an all -inf row) shift by 0.
+    const m = withoutRecording(() => {
+      const raw = reduceRaw("max", x, { ...p, outShape: p.keptShape }, "f32");
+      return where(unaryRaw("isfinite", raw), raw, zeros(raw.shape));
+    });
+    const s = log(sum(exp(sub(x, m)), p.axes, true));
+    return reshape(add(s, m), p.outShape);
   });
-  const s = log(sum(exp(sub(x, m)), p.axes, true));
-  return reshape(add(s, m), p.outShape);
 }
 
 /**
@@ -292,6 +294,8 @@ export function logsumexp(x: Tensor, axes?: Axes, keepdims = false): Tensor {
 export function variance(x: Tensor, axes?: Axes, keepdims = false, ddof = 0): Tensor {
   const p = plan(x, axes, keepdims, "variance");
   const n = sizeOf(p.axes.map((a) => x.shape[a]));
-  const c = sub(x, mean(x, p.axes, true));
-  return mul(sum(square(c), p.axes, keepdims), 1 / (n - ddof));
+  return composite(() => {
+    const c = sub(x, mean(x, p.axes, true));
+    return mul(sum(square(c), p.axes, keepdims), 1 / (n - ddof));
+  });
 }

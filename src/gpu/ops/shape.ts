@@ -29,7 +29,7 @@ import {
   stridesOf,
 } from "../shape.ts";
 import { record } from "../tape.ts";
-import { checkOperands, Tensor } from "../tensor.ts";
+import { checkOperands, composite, Tensor } from "../tensor.ts";
 import { zeros } from "./creation.ts";
 import { matmul } from "./matmul.ts";
 import { sumToShape } from "./reduce.ts";
@@ -336,7 +336,8 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
       );
     }
   }
-  return concat(xs.map((t) => expandDims(t, axis)), normAxis(axis, xs[0].rank + 1, "stack"));
+  const a = normAxis(axis, xs[0].rank + 1, "stack");
+  return composite(() => concat(xs.map((t) => expandDims(t, a)), a));
 }
 
 /**
