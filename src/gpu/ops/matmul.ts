@@ -118,6 +118,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     prefetch: tuning.prefetch,
   });
   rt.dispatch(spec, bufs, [out.buffer()], w.u, [Math.ceil(N / bm), Math.ceil(M / bm), nb]);
+  return out;
 }
 
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
