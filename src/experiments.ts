@@ -17,6 +17,8 @@
 import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
 import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
+import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
+import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
 
 /**
  * Implemented experiments, in the order `run all` runs them.
@@ -27,7 +29,7 @@ import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
  * for (const e of experiments) console.log(e.name, e.keyMetric);
  * ```
  */
-export const experiments: Experiment[] = [pesInfluence, pesLrSchedule];
+export const experiments: Experiment[] = [pesInfluence, pesLrSchedule, bnnEss, nngpMnist];
 
 /**
  * Experiments that are planned but not implemented yet; `run all` lists them as
@@ -40,16 +42,6 @@ export const experiments: Experiment[] = [pesInfluence, pesLrSchedule];
  * ```
  */
 export const plannedExperiments: PlannedExperiment[] = [
-  {
-    name: "nngp-mnist",
-    module: "kernels_inf",
-    description: "NNGP/NTK inference vs finite networks on MNIST (Lee et al. 2020)",
-  },
-  {
-    name: "bnn-ess",
-    module: "bnn",
-    description: "Wide-BNN posterior sampling with repriorisation, ESS vs width (Hron et al. 2022)",
-  },
   {
     name: "sde-gmm",
     module: "sde",

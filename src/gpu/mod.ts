@@ -119,4 +119,5 @@ export {
 } from "./ops/shape.ts";
 export { arange, eye, full, linspace, ones, onesLike, zeros, zerosLike } from "./ops/creation.ts";
 export * as random from "./random.ts";
+export { Key } from "./random.ts";
 export { type GpuTiming, timeGpu } from "./timing.ts";
