@@ -1,0 +1,129 @@
+import { parsePairs } from "./parse_pairs.ts";
+
+/**
+ * English words -> an emoji with the same meaning (own list, in the spirit of
+ * NL-Augmenter's `emojify`). Emoji are full sequences (with U+FE0F where the
+ * emoji presentation needs it).
+ *
+ * @example
+ * ```ts
+ * import { EMOJI_WORDS } from "./emoji_words.ts";
+ * console.log(EMOJI_WORDS.find(([w]) => w === "pizza")?.[1]); // "🍕"
+ * ```
+ */
+export const EMOJI_WORDS: readonly (readonly [string, string])[] = parsePairs(`
+love|❤️
+heart|❤️
+happy|😊
+smile|😊
+laugh|😂
+sad|😢
+cry|😭
+angry|😠
+cool|😎
+kiss|😘
+wink|😉
+think|🤔
+sleep|😴
+sick|🤒
+scared|😱
+party|🎉
+gift|🎁
+birthday|🎂
+cake|🍰
+pizza|🍕
+burger|🍔
+coffee|☕
+tea|🍵
+beer|🍺
+wine|🍷
+apple|🍎
+banana|🍌
+bread|🍞
+cheese|🧀
+egg|🥚
+dog|🐶
+dogs|🐶
+cat|🐱
+cats|🐱
+mouse|🐭
+horse|🐴
+cow|🐮
+pig|🐷
+bird|🐦
+fish|🐟
+snake|🐍
+bee|🐝
+sun|☀️
+moon|🌙
+star|⭐
+stars|⭐
+rain|🌧️
+snow|❄️
+fire|🔥
+water|💧
+tree|🌳
+flower|🌸
+house|🏠
+home|🏠
+car|🚗
+bus|🚌
+train|🚆
+plane|✈️
+bike|🚲
+ship|🚢
+rocket|🚀
+phone|📱
+computer|💻
+email|📧
+mail|📧
+book|📖
+books|📚
+music|🎵
+song|🎵
+movie|🎬
+camera|📷
+money|💰
+dollar|💵
+dollars|💵
+time|⏰
+clock|🕒
+key|🔑
+lock|🔒
+idea|💡
+light|💡
+trophy|🏆
+win|🏆
+medal|🏅
+soccer|⚽
+football|🏈
+basketball|🏀
+baseball|⚾
+tennis|🎾
+world|🌍
+earth|🌍
+globe|🌍
+check|✅
+warning|⚠️
+stop|🛑
+good|👍
+bad|👎
+ok|👌
+okay|👌
+clap|👏
+pray|🙏
+strong|💪
+eyes|👀
+ghost|👻
+robot|🤖
+alien|👽
+baby|👶
+king|🤴
+queen|👸
+crown|👑
+doctor|🧑‍⚕️
+teacher|🧑‍🏫
+family|👨‍👩‍👧
+flag|🏳️
+rainbow|🌈
+`);
