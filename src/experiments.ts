@@ -19,6 +19,9 @@ import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
+import { sdeGmm } from "./sde/experiments/sde_gmm.ts";
+import { sdeMnist } from "./sde/experiments/sde_mnist.ts";
+import { augmentRobustness } from "./text/experiments/augment_robustness.ts";
 
 /**
  * Implemented experiments, in the order `run all` runs them.
@@ -29,7 +32,15 @@ import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
  * for (const e of experiments) console.log(e.name, e.keyMetric);
  * ```
  */
-export const experiments: Experiment[] = [pesInfluence, pesLrSchedule, bnnEss, nngpMnist];
+export const experiments: Experiment[] = [
+  pesInfluence,
+  pesLrSchedule,
+  bnnEss,
+  nngpMnist,
+  sdeGmm,
+  sdeMnist,
+  augmentRobustness,
+];
 
 /**
  * Experiments that are planned but not implemented yet; `run all` lists them as
@@ -38,24 +49,7 @@ export const experiments: Experiment[] = [pesInfluence, pesLrSchedule, bnnEss, n
  * @example
  * ```ts
  * import { plannedExperiments } from "./experiments.ts";
- * console.log(plannedExperiments.length > 0); // true
+ * console.log(plannedExperiments.map((e) => e.name)); // roadmap items without code yet
  * ```
  */
-export const plannedExperiments: PlannedExperiment[] = [
-  {
-    name: "sde-gmm",
-    module: "sde",
-    description:
-      "Score-based SDE sampling and likelihood on a 2-D Gaussian mixture (Song et al. 2021)",
-  },
-  {
-    name: "sde-mnist",
-    module: "sde",
-    description: "Score-based SDE generation on MNIST digits (Song et al. 2021)",
-  },
-  {
-    name: "augment-robustness",
-    module: "text",
-    description: "Classifier robustness under NL-Augmenter transformations (Dhole et al. 2021)",
-  },
-];
+export const plannedExperiments: PlannedExperiment[] = [];

@@ -1,0 +1,151 @@
+"""Peer of bench/kernels_inf_bench.ts: the same infinite-width kernel work in JAX (GPU) and numpy.
+
+A pure jax.numpy implementation of the neural-tangents recursions (neural_tangents itself is not
+installed on the GPU machine): input kernel x x^T / d, then for a depth-3 ReLU FC network
+(W_std 1.5, b_std 0.05, readout Dense(10)) Dense: nngp' = W^2 nngp + b^2, ntk' = nngp' + W^2 ntk;
+ReLU (arc-cosine, Cho & Saul 2009): nngp' = s (sin t + (pi - t) cos t) / (2 pi),
+ntk' = ntk (pi - t) / (2 pi), with s = sqrt(c1 c2) and cos t = nngp / s.
+
+Metrics (same names as the gpusci suite, prefixed):
+  jax_kinf_relu3_n{N}_entries_per_s    N^2 / seconds, NNGP + NTK, f32, jit, matmul precision
+                                        "highest" (full f32, like gpusci); timed over repeated
+                                        runs ended by block_until_ready
+  numpy_kinf_relu3_n{N}_entries_per_s  the same in numpy f64 on the CPU
+  jax_kinf_solve_f32_n{n}_ms           Cholesky + cho_solve (10 rhs) of the regularized NNGP, f32
+  numpy_kinf_solve_f64_n{n}_ms         scipy cho_factor/cho_solve in f64
+Also prints (informational, no ratio) jax_tf32_kinf_relu3_n{N}_entries_per_s with JAX's default
+matmul precision (TF32 on NVIDIA GPUs).
+Usage: python3 bench/peers/kernels_inf_peer.py [--big]
+"""
+import sys
+import time
+
+import numpy as np
+
+W2, B2 = 1.5**2, 0.05**2
+BIG = "--big" in sys.argv
+
+
+def emit(name, value, unit):
+    print(f"{name} {value:.5g} {unit}", flush=True)
+
+
+def np_kernel(x):
+    d = x.shape[1]
+    nngp = x @ x.T / d
+    cov = np.einsum("ij,ij->i", x, x) / d
+    ntk = np.zeros_like(nngp)
+    for _ in range(3):
+        nngp = W2 * nngp + B2
+        cov = W2 * cov + B2
+        ntk = nngp + W2 * ntk
+        s = np.sqrt(np.outer(cov, cov))
+        c = np.clip(nngp / s, -1.0, 1.0)
+        t = np.arccos(c)
+        nngp = s * (np.sin(t) + (np.pi - t) * c) / (2 * np.pi)
+        ntk = ntk * (np.pi - t) / (2 * np.pi)
+        cov = cov / 2
+    nngp = W2 * nngp + B2
+    ntk = nngp + W2 * ntk
+    return nngp, ntk
+
+
+def run_numpy(sizes, solve_sizes):
+    for n in sizes:
+        x = np.random.default_rng(n).uniform(size=(n, 784))
+        np_kernel(x[:100])
+        t0 = time.perf_counter()
+        np_kernel(x)
+        emit(f"numpy_kinf_relu3_n{n}_entries_per_s", n * n / (time.perf_counter() - t0), "entries/s")
+    try:
+        from scipy.linalg import cho_factor, cho_solve
+    except ImportError:
+        print("# scipy not importable; skipping numpy solves")
+        return
+    for n in solve_sizes:
+        x = np.random.default_rng(n).uniform(size=(n, 784))
+        k, _ = np_kernel(x)
+        k = k + 1e-4 * np.mean(np.diag(k)) * np.eye(n)
+        y = np.random.default_rng(7).normal(size=(n, 10))
+        t0 = time.perf_counter()
+        cho_solve(cho_factor(k, lower=True), y)
+        emit(f"numpy_kinf_solve_f64_n{n}_ms", (time.perf_counter() - t0) * 1e3, "ms")
+
+
+def run_jax(sizes, solve_sizes):
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        print("# jax not importable; skipping")
+        return
+    dev = jax.devices()[0]
+    print(f"# jax {jax.__version__} device {dev.device_kind} ({dev.platform})")
+
+    def make(precision):
+        def kernel(x):
+            d = x.shape[1]
+            nngp = jnp.matmul(x, x.T, precision=precision) / d
+            cov = jnp.sum(x * x, axis=1) / d
+            ntk = jnp.zeros_like(nngp)
+            for _ in range(3):
+                nngp = W2 * nngp + B2
+                cov = W2 * cov + B2
+                ntk = nngp + W2 * ntk
+                s = jnp.sqrt(cov[:, None] * cov[None, :])
+                c = jnp.clip(nngp / s, -1.0, 1.0)
+                t = jnp.arccos(c)
+                nngp = s * (jnp.sin(t) + (jnp.pi - t) * c) / (2 * jnp.pi)
+                ntk = ntk * (jnp.pi - t) / (2 * jnp.pi)
+                cov = cov / 2
+            nngp = W2 * nngp + B2
+            ntk = nngp + W2 * ntk
+            return nngp, ntk
+
+        return jax.jit(kernel)
+
+    for label, precision in (("jax", jax.lax.Precision.HIGHEST), ("jax_tf32", None)):
+        kernel = make(precision)
+        for n in sizes:
+            x = jax.random.uniform(jax.random.PRNGKey(n), (n, 784), dtype=jnp.float32)
+            jax.block_until_ready(kernel(x))
+            reps = 5 if n >= 10000 else 20
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                out = kernel(x)
+            jax.block_until_ready(out)
+            sec = (time.perf_counter() - t0) / reps
+            emit(f"{label}_kinf_relu3_n{n}_entries_per_s", n * n / sec, "entries/s")
+
+    solve = jax.jit(lambda k, y: jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(k, lower=True), y))
+    kernel = make(jax.lax.Precision.HIGHEST)
+    for n in solve_sizes:
+        x = jax.random.uniform(jax.random.PRNGKey(n), (n, 784), dtype=jnp.float32)
+        k, _ = kernel(x)
+        k = k + 1e-4 * jnp.mean(jnp.diag(k)) * jnp.eye(n, dtype=jnp.float32)
+        y = jax.random.normal(jax.random.PRNGKey(7), (n, 10), dtype=jnp.float32)
+        jax.block_until_ready(solve(k, y))
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            jax.block_until_ready(solve(k, y))
+            best = min(best, time.perf_counter() - t0)
+        emit(f"jax_kinf_solve_f32_n{n}_ms", best * 1e3, "ms")
+
+
+def main():
+    gpu = True
+    try:
+        import jax
+
+        gpu = jax.devices()[0].platform == "gpu"
+    except Exception:
+        gpu = False
+    sizes = [1000, 10000] if (BIG or gpu) else [1000]
+    solve_sizes = [1000, 4000] if (BIG or gpu) else [500]
+    run_jax(sizes, solve_sizes)
+    run_numpy(sizes, [n for n in solve_sizes if n <= 2000] + ([4000] if BIG else []))
+
+
+if __name__ == "__main__":
+    main()

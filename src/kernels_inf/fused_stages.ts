@@ -1,0 +1,321 @@
+/**
+ * Fused elementwise kernel transforms: a chain of Dense / activation / LayerNorm layers applied
+ * to a {@link Kernel} in one GPU pass.
+ *
+ * Every elementwise layer of the layer algebra is a {@link Stage}: WGSL statements that update
+ * four f32 registers, `k` (NNGP entry), `t` (NTK entry), `c1` and `c2` (the two variances of
+ * that entry's row and column). One generated kernel reads `nngp[i, j]`, `ntk[i, j]`,
+ * `cov1[i]`, `cov2[j]`, runs every stage of the chain, and writes the new NNGP and NTK: a depth-3
+ * ReLU network after the input matmul is a single read-modify-write of the N1 x N2 matrices.
+ * The variances are re-derived per entry from `cov1`/`cov2` (cheap arithmetic instead of
+ * memory traffic); the new `cov1`/`cov2` vectors come from the same kernel in diagonal mode.
+ * Stage parameters travel in the dispatch's uniform block (56 floats), so changing `W_std`
+ * does not recompile; longer chains are split into several passes.
+ *
+ * @example
+ * ```ts
+ * import { applyStages, type Stage } from "./fused_stages.ts";
+ * import { inputKernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const double: Stage = {
+ *   key: "double", helpers: [], params: [2], outWidth: (w) => w,
+ *   body: (p) => `k = ${p(0)} * k; c1 = ${p(0)} * c1; c2 = ${p(0)} * c2; t = k + t;`,
+ * };
+ * const k = applyStages(inputKernel(tensor([[1, 0]])), [double]);
+ * console.log(await k.nngp.read(), await k.ntk!.read()); // [1] [1]
+ * ```
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import { runtime, Tensor } from "../gpu/mod.ts";
+import { grid } from "../gpu/runtime.ts";
+import { ENTRY, LINEAR_INDEX, paramWords } from "../gpu/kernels/indexing.ts";
+import type { Kernel } from "./kernel.ts";
+
+/**
+ * One fusable elementwise transform of a kernel.
+ *
+ * @example
+ * ```ts
+ * import type { Stage } from "./fused_stages.ts";
+ * const id: Stage = { key: "id", helpers: [], params: [], outWidth: (w) => w, body: () => "" };
+ * console.log(id.key); // "id"
+ * ```
+ */
+export interface Stage {
+  /** Identifies the generated code (not the parameter values). */
+  readonly key: string;
+  /** WGSL helper functions the body calls, deduplicated by name across a chain. */
+  readonly helpers: readonly { readonly name: string; readonly code: string }[];
+  /** Parameter values, read in WGSL through `p(i)`. */
+  readonly params: readonly number[];
+  /** WGSL statements updating the f32 variables `k`, `t`, `c1`, `c2`. */
+  body(p: (i: number) => string): string;
+  /** Channel count after the stage, given the count before. */
+  outWidth(width: number): number;
+}
+
+/** Floats available for stage parameters in one dispatch (64 words minus an 8-word header). */
+export const STAGE_PARAM_CAPACITY = 56;
+
+const PRELUDE = `
+// WGSL's asin/acos/atan2 only promise 4096 ULP (about 2e-4 relative), too coarse for kernel
+// recursions; these Cephes-style single-precision approximations are within a few ULP.
+fn p_asin(x: f32) -> f32 {
+  let a = abs(x);
+  var r: f32;
+  if (a <= 0.5) {
+    let z = a * a;
+    r = a + a * z * ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z
+      + 7.4953002686e-2) * z + 1.6666752422e-1);
+  } else {
+    let z = 0.5 * (1.0 - min(a, 1.0));
+    let s = sqrt(z);
+    r = 1.5707963267948966 - 2.0 * (s + s * z * ((((4.2163199048e-2 * z + 2.4181311049e-2) * z
+      + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1));
+  }
+  return select(r, -r, x < 0.0);
+}
+fn p_acos(x: f32) -> f32 {
+  // acos(x) = 2 asin(sqrt((1 - x) / 2)) keeps small angles accurate; symmetric for x < 0.
+  let xc = clamp(x, -1.0, 1.0);
+  if (xc > 0.5) { return 2.0 * p_asin(sqrt(0.5 * (1.0 - xc))); }
+  if (xc < -0.5) { return 3.141592653589793 - 2.0 * p_asin(sqrt(0.5 * (1.0 + xc))); }
+  return 1.5707963267948966 - p_asin(xc);
+}
+fn p_atan(x: f32) -> f32 {
+  let a = abs(x);
+  var y = 0.0;
+  var t = a;
+  if (a > 2.414213562373095) { y = 1.5707963267948966; t = -1.0 / a; }
+  else if (a > 0.4142135623730950) { y = 0.7853981633974483; t = (a - 1.0) / (a + 1.0); }
+  let z = t * t;
+  let r = y + (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z
+    - 3.33329491539e-1) * z * t + t;
+  return select(r, -r, x < 0.0);
+}
+// f32 erf for user WGSL expressions (Numerical Recipes' erfc Chebyshev fit, |rel err| < 1.2e-7).
+fn gs_erf(x: f32) -> f32 {
+  let a = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let r = t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+    + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+    + t * (-0.82215223 + t * 0.17087277)))))))));
+  return sign(x) * (1.0 - r);
+}`;
+
+interface Variant {
+  ntkIn: boolean;
+  ntkOut: boolean;
+  diag: boolean;
+}
+
+const codeCache = new Map<string, { code: string; inputs: number; outputs: number }>();
+
+function kernelSpec(stages: readonly Stage[], v: Variant) {
+  const cacheKey = `${stages.map((s) => s.key).join("|")}#${v.ntkIn}${v.ntkOut}${v.diag}`;
+  let spec = codeCache.get(cacheKey);
+  if (spec) return spec;
+  const helpers = new Map<string, string>();
+  for (const s of stages) for (const h of s.helpers) helpers.set(h.name, h.code);
+  let base = 0;
+  const bodies = stages.map((s, si) => {
+    const b0 = base;
+    base += s.params.length;
+    const p = (i: number) => {
+      const j = b0 + i;
+      return `p.v[${j >> 2}][${j & 3}]`;
+    };
+    return `  { // stage ${si}: ${s.key}\n    ${s.body(p)}\n  }`;
+  });
+  const bind: string[] = [];
+  let b = 1;
+  bind.push(`@group(0) @binding(${b++}) var<storage, read> K: array<f32>;`);
+  if (v.ntkIn) bind.push(`@group(0) @binding(${b++}) var<storage, read> TH: array<f32>;`);
+  bind.push(`@group(0) @binding(${b++}) var<storage, read> C1: array<f32>;`);
+  bind.push(`@group(0) @binding(${b++}) var<storage, read> C2: array<f32>;`);
+  bind.push(`@group(0) @binding(${b++}) var<storage, read_write> KO: array<f32>;`);
+  if (v.ntkOut) bind.push(`@group(0) @binding(${b++}) var<storage, read_write> TO: array<f32>;`);
+  const code = `${PRELUDE}
+${[...helpers.values()].join("\n")}
+struct P { n: u32, n2: u32, rowOff: u32, colOff: u32, ld: u32, pad0: u32, pad1: u32, pad2: u32,
+  v: array<vec4<f32>, 14> };
+@group(0) @binding(0) var<uniform> p: P;
+${bind.join("\n")}
+${ENTRY} {
+  ${LINEAR_INDEX}
+  if (i >= p.n) { return; }
+  ${v.diag ? "let r = i; let c = i;" : "let r = i / p.n2; let c = i - r * p.n2;"}
+  var k = K[i];
+  var t = ${v.ntkIn ? "TH[i]" : "0.0"};
+  var c1 = C1[r];
+  var c2 = C2[c];
+${bodies.join("\n")}
+  let o = ${v.diag ? "i + p.rowOff" : "(r + p.rowOff) * p.ld + c + p.colOff"};
+  KO[o] = k;
+  ${v.ntkOut ? "TO[o] = t;" : ""}
+}`;
+  spec = { code, inputs: 3 + (v.ntkIn ? 1 : 0), outputs: 1 + (v.ntkOut ? 1 : 0) };
+  codeCache.set(cacheKey, spec);
+  return spec;
+}
+
+/** Splits a chain into groups whose parameters fit one dispatch. */
+function chunks(stages: readonly Stage[]): Stage[][] {
+  const out: Stage[][] = [];
+  let cur: Stage[] = [], used = 0;
+  for (const s of stages) {
+    if (s.params.length > STAGE_PARAM_CAPACITY) {
+      throw new InvalidArgumentError(
+        `applyStages: stage ${s.key} has ${s.params.length} parameters; at most ` +
+          `${STAGE_PARAM_CAPACITY} fit`,
+      );
+    }
+    if (used + s.params.length > STAGE_PARAM_CAPACITY && cur.length) {
+      out.push(cur);
+      cur = [];
+      used = 0;
+    }
+    cur.push(s);
+    used += s.params.length;
+  }
+  if (cur.length || out.length === 0) out.push(cur);
+  return out;
+}
+
+/**
+ * Where {@link applyStages} writes: blocks of preallocated output matrices (used by batched
+ * kernel computation so each block lands in place).
+ *
+ * @example
+ * ```ts
+ * import type { StageTarget } from "./fused_stages.ts";
+ * import { zeros } from "../gpu/mod.ts";
+ * const t: StageTarget = { nngp: zeros([4, 4]), ntk: null, rowOffset: 2, colOffset: 0 };
+ * console.log(t.rowOffset); // 2
+ * ```
+ */
+export interface StageTarget {
+  /** Output NNGP matrix [M1, M2] (or [M] in diagonal mode). */
+  nngp: Tensor;
+  /** Output NTK matrix of the same shape, or null to skip. */
+  ntk: Tensor | null;
+  /** Row offset of the block. */
+  rowOffset: number;
+  /** Column offset of the block (0 in diagonal mode). */
+  colOffset: number;
+}
+
+function dispatchChain(
+  stages: readonly Stage[],
+  v: Variant,
+  inputs: { k: Tensor; t: Tensor | null; c1: Tensor; c2: Tensor },
+  outs: { k: Tensor; t: Tensor | null },
+  n: number,
+  n2: number,
+  ld: number,
+  rowOff: number,
+  colOff: number,
+): void {
+  const spec = kernelSpec(stages, v);
+  const w = paramWords();
+  w.u[0] = n;
+  w.u[1] = n2;
+  w.u[2] = rowOff;
+  w.u[3] = colOff;
+  w.u[4] = ld;
+  let j = 8;
+  for (const s of stages) for (const x of s.params) w.f[j++] = x;
+  const ins = [inputs.k.buffer("applyStages")];
+  if (v.ntkIn) ins.push(inputs.t!.buffer("applyStages"));
+  ins.push(inputs.c1.buffer("applyStages"), inputs.c2.buffer("applyStages"));
+  const os = [outs.k.buffer("applyStages")];
+  if (v.ntkOut) os.push(outs.t!.buffer("applyStages"));
+  runtime().dispatch(spec, ins, os, w.u, grid(n));
+}
+
+/** The variance vector after a chain (diagonal mode, no NTK). */
+function mapCov(stages: readonly Stage[], cov: Tensor): Tensor {
+  const out = Tensor.empty(cov.shape, "f32", "applyStages");
+  const n = cov.size;
+  dispatchChain(
+    stages,
+    { ntkIn: false, ntkOut: false, diag: true },
+    { k: cov, t: null, c1: cov, c2: cov },
+    { k: out, t: null },
+    n,
+    n,
+    n,
+    0,
+    0,
+  );
+  return out;
+}
+
+/**
+ * Applies a chain of stages to a kernel. Without `target`, returns a new kernel (the input's
+ * tensors are untouched; intermediates of multi-pass chains are disposed). With `target`, writes
+ * the NNGP/NTK block into `target` at the given offsets and returns a kernel whose `nngp`/`ntk`
+ * are the target tensors.
+ *
+ * @example
+ * ```ts
+ * import { applyStages } from "./fused_stages.ts";
+ * import { inputKernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const k = applyStages(inputKernel(tensor([[2, 0]])), []); // a copy
+ * console.log(await k.nngp.read()); // Float32Array [2]
+ * ```
+ */
+export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageTarget): Kernel {
+  const groups = chunks(stages);
+  const diag = k.diagonal;
+  const n1 = k.cov1.size, n2 = k.cov2.size;
+  const n = diag ? n1 : n1 * n2;
+  let cur = { k: k.nngp, t: k.ntk, c1: k.cov1, c2: k.cov2 };
+  let width = k.width;
+  const owned: Tensor[] = [];
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi];
+    const last = gi === groups.length - 1;
+    const v: Variant = { ntkIn: k.computeNtk && cur.t !== null, ntkOut: k.computeNtk, diag };
+    let outK: Tensor, outT: Tensor | null, ld: number, ro = 0, co = 0;
+    if (last && target) {
+      outK = target.nngp;
+      outT = k.computeNtk ? target.ntk : null;
+      if (k.computeNtk && !outT) {
+        throw new InvalidArgumentError("applyStages: target.ntk is null but the NTK is tracked");
+      }
+      ld = diag ? 0 : target.nngp.shape[target.nngp.rank - 1];
+      ro = target.rowOffset;
+      co = target.colOffset;
+    } else {
+      outK = Tensor.empty(k.nngp.shape, "f32", "applyStages");
+      outT = k.computeNtk ? Tensor.empty(k.nngp.shape, "f32", "applyStages") : null;
+      ld = n2;
+    }
+    dispatchChain(g, v, cur, { k: outK, t: outT }, n, n2, ld, ro, co);
+    const c1 = g.length ? mapCov(g, cur.c1) : cur.c1;
+    const c2 = k.cov2 === k.cov1 && cur.c2 === cur.c1 ? c1 : g.length ? mapCov(g, cur.c2) : cur.c2;
+    if (!last) {
+      owned.push(outK);
+      if (outT) owned.push(outT);
+      if (c1 !== k.cov1) owned.push(c1);
+      if (c2 !== c1 && c2 !== k.cov2) owned.push(c2);
+    }
+    for (const s of g) width = s.outWidth(width);
+    cur = { k: outK, t: outT, c1, c2 };
+  }
+  // Intermediates of earlier passes are no longer needed (the last pass's outputs are kept).
+  const keepSet = new Set([cur.k, cur.t, cur.c1, cur.c2]);
+  for (const t of owned) if (!keepSet.has(t)) t.dispose();
+  return {
+    nngp: cur.k,
+    ntk: k.computeNtk ? cur.t : null,
+    cov1: cur.c1,
+    cov2: cur.c2,
+    width,
+    diagonal: diag,
+    computeNtk: k.computeNtk,
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The `Kernel` record that infinite-width layer algebra operates on, and the input kernel.
+ *
+ * A kernel describes the joint Gaussian process of one layer's (infinitely many) channels over
+ * two batches of inputs: `nngp[i, j] = E[h(x1_i) h(x2_j)]` per channel, the NTK `ntk[i, j]`,
+ * and the variances `cov1[i] = E[h(x1_i)^2]`, `cov2[j] = E[h(x2_j)^2]` that the dual
+ * activations need. All four live on the GPU. In diagonal-only mode `nngp` and `ntk` hold only
+ * the N entries k(x_i, x_i) (shape [N]).
+ *
+ * The input kernel follows neural-tangents: `nngp = x1 x2^T / d` (d = input features), and the
+ * NTK of the inputs is zero.
+ *
+ * @example
+ * ```ts
+ * import { inputKernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const k = inputKernel(tensor([[1, 1], [1, -1]]));
+ * console.log(await k.nngp.toArray(), await k.cov1.read()); // [[1, 0], [0, 1]] [1, 1]
+ * ```
+ * @module
+ */
+import { InvalidArgumentError, ShapeError } from "../errors.ts";
+import { matmul, mul, reshape, slice, sum, type Tensor } from "../gpu/mod.ts";
+import { scope } from "../gpu/mod.ts";
+
+/**
+ * The NNGP/NTK state of one layer over inputs x1 (N1 rows) and x2 (N2 rows).
+ *
+ * @example
+ * ```ts
+ * import { inputKernel, type Kernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const k: Kernel = inputKernel(tensor([[1, 2]]), null, { computeNtk: true });
+ * console.log(k.nngp.shape, k.ntk, k.computeNtk); // [1, 1] null true
+ * ```
+ */
+export interface Kernel {
+  /** [N1, N2] per-channel covariance (shape [N] when `diagonal`). */
+  readonly nngp: Tensor;
+  /** NTK of the same shape; `null` is "not computed" or, when `computeNtk`, exactly zero. */
+  readonly ntk: Tensor | null;
+  /** [N1] variances of x1's features. */
+  readonly cov1: Tensor;
+  /** [N2] variances of x2's features (the same tensor as `cov1` when x2 is x1). */
+  readonly cov2: Tensor;
+  /** Number of channels of the finite layer this describes (input features for the inputs). */
+  readonly width: number;
+  /** True when only the diagonal k(x_i, x_i) is tracked. */
+  readonly diagonal: boolean;
+  /** True when the NTK is tracked (a null `ntk` then means zero). */
+  readonly computeNtk: boolean;
+}
+
+/**
+ * Options of {@link inputKernel}.
+ *
+ * @example
+ * ```ts
+ * import type { InputKernelOptions } from "./kernel.ts";
+ * const o: InputKernelOptions = { computeNtk: true, diagonal: false };
+ * console.log(o.computeNtk); // true
+ * ```
+ */
+export interface InputKernelOptions {
+  /** Track the NTK too (default true). */
+  computeNtk?: boolean;
+  /** Only the diagonal k(x_i, x_i); requires x2 to be null (default false). */
+  diagonal?: boolean;
+}
+
+function check2d(x: Tensor, name: string): void {
+  if (x.rank !== 2) {
+    throw new ShapeError(
+      `inputKernel: ${name} must be [N, features], got shape [${x.shape.join(", ")}]`,
+    );
+  }
+  if (x.dtype !== "f32") {
+    throw new InvalidArgumentError(`inputKernel: ${name} must be f32, got ${x.dtype}`);
+  }
+}
+
+/**
+ * The kernel of the raw inputs: `nngp = x1 x2^T / d`, `cov = |x|^2 / d`, NTK zero.
+ * `x2 = null` means x2 = x1 (cov2 is then the same tensor as cov1).
+ *
+ * @example
+ * ```ts
+ * import { inputKernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const k = inputKernel(tensor([[3, 4]]), tensor([[1, 0], [0, 1]]));
+ * console.log(await k.nngp.toArray()); // [[1.5, 2]]
+ * ```
+ */
+export function inputKernel(
+  x1: Tensor,
+  x2: Tensor | null = null,
+  options: InputKernelOptions = {},
+): Kernel {
+  const computeNtk = options.computeNtk ?? true;
+  const diagonal = options.diagonal ?? false;
+  check2d(x1, "x1");
+  if (x2) {
+    check2d(x2, "x2");
+    if (x2.shape[1] !== x1.shape[1]) {
+      throw new ShapeError(
+        `inputKernel: x1 [${x1.shape.join(", ")}] and x2 [${x2.shape.join(", ")}] have ` +
+          `different feature counts`,
+      );
+    }
+    if (diagonal) {
+      throw new InvalidArgumentError(
+        "inputKernel: diagonal=true computes k(x_i, x_i) and needs x2 = null",
+      );
+    }
+  }
+  const d = x1.shape[1];
+  if (d === 0) throw new ShapeError("inputKernel: inputs have 0 features");
+  const inv = 1 / Math.sqrt(d);
+  return scope(() => {
+    const a = mul(x1, inv);
+    if (diagonal) {
+      const cov1 = sum(mul(a, a), 1);
+      return { nngp: cov1, ntk: null, cov1, cov2: cov1, width: d, diagonal, computeNtk };
+    }
+    if (!x2) {
+      const nngp = matmul(a, a, { transB: true });
+      // Take the variances from the matmul's own diagonal, so k(x_i, x_i) and cov[i] are the
+      // same float and identical inputs have correlation exactly 1 (an f32 mismatch of a few
+      // ULP there costs ~sqrt(eps) in arc-cosine kernels).
+      const n = x1.shape[0];
+      const diag = slice(reshape(nngp, [n * n]), [[0, n * n, n + 1]]);
+      return { nngp, ntk: null, cov1: diag, cov2: diag, width: d, diagonal, computeNtk };
+    }
+    const b = mul(x2, inv);
+    const cov1 = sum(mul(a, a), 1);
+    const cov2 = sum(mul(b, b), 1);
+    const nngp = matmul(a, b, { transB: true });
+    return { nngp, ntk: null, cov1, cov2, width: d, diagonal, computeNtk };
+  });
+}
+
+/**
+ * Disposes every tensor of a kernel (shared tensors once).
+ *
+ * @example
+ * ```ts
+ * import { disposeKernel, inputKernel } from "./kernel.ts";
+ * import { tensor } from "../gpu/mod.ts";
+ * const k = inputKernel(tensor([[1]]));
+ * disposeKernel(k);
+ * console.log(k.nngp.disposed); // true
+ * ```
+ */
+export function disposeKernel(k: Kernel): void {
+  for (const t of new Set([k.nngp, k.ntk, k.cov1, k.cov2])) t?.dispose();
+}

@@ -1,0 +1,251 @@
+/**
+ * WGSL for the blocked GPU linear algebra: Cholesky diagonal-block factorization and panel
+ * solve, triangular diagonal-block solves, in-place block updates, and small helpers.
+ * Matrices are row-major f32 in one buffer; blocks are addressed by offsets in the uniform
+ * block. The heavy O(n^3) part (trailing updates) runs on the core's register-blocked matmul.
+ *
+ * @example
+ * ```ts
+ * import { cholDiagKernel } from "./wgsl.ts";
+ * console.log(cholDiagKernel().inputs, cholDiagKernel().outputs); // 0 2
+ * ```
+ * @module
+ */
+import type { KernelSpec } from "../../gpu/mod.ts";
+import { ENTRY, LINEAR_INDEX } from "../../gpu/kernels/indexing.ts";
+
+/** Largest diagonal block the workgroup-memory kernels handle. */
+export const MAX_BLOCK = 64;
+
+const P = `struct P { n: u32, k0: u32, nb: u32, m: u32, r0: u32, c0: u32, w: u32, ld: u32,
+  total: u32, flag: u32, pad0: u32, pad1: u32, reg: f32, pad2: f32, pad3: f32, pad4: f32 };
+@group(0) @binding(0) var<uniform> p: P;`;
+
+let diagSpec: KernelSpec | null = null;
+
+/**
+ * Unblocked Cholesky of the diagonal block W[k0:k0+nb, k0:k0+nb] in workgroup memory (one
+ * workgroup). A pivot that is not > 0 (or NaN) records its index in `status` (atomicMin) and is
+ * replaced by 1 so no NaN spreads; the caller reads `status` and throws.
+ * Bindings: W (rw), status (rw atomic). Params: n, k0, nb.
+ *
+ * @example
+ * ```ts
+ * import { cholDiagKernel } from "./wgsl.ts";
+ * console.log(cholDiagKernel().code.includes("atomicMin")); // true
+ * ```
+ */
+export function cholDiagKernel(): KernelSpec {
+  diagSpec ??= {
+    inputs: 0,
+    outputs: 2,
+    code: `${P}
+@group(0) @binding(1) var<storage, read_write> W: array<f32>;
+@group(0) @binding(2) var<storage, read_write> status: array<atomic<u32>>;
+var<workgroup> S: array<f32, ${MAX_BLOCK * MAX_BLOCK}>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  let n = p.n; let k0 = p.k0; let nb = p.nb;
+  for (var e = lid; e < nb * nb; e += 256u) {
+    let r = e / nb; let c = e - r * nb;
+    S[e] = W[(k0 + r) * n + k0 + c];
+  }
+  workgroupBarrier();
+  for (var j = 0u; j < nb; j++) {
+    if (lid == 0u) {
+      let d = S[j * nb + j];
+      if (!(d > 0.0) || !(d < 3.0e38)) {
+        atomicMin(&status[0], k0 + j);
+        S[j * nb + j] = 1.0;
+      } else {
+        S[j * nb + j] = sqrt(d);
+      }
+    }
+    workgroupBarrier();
+    let dj = S[j * nb + j];
+    for (var i = j + 1u + lid; i < nb; i += 256u) { S[i * nb + j] = S[i * nb + j] / dj; }
+    workgroupBarrier();
+    let m = nb - j - 1u;
+    for (var e = lid; e < m * m; e += 256u) {
+      let a = e / m; let b = e - a * m;
+      if (b <= a) {
+        let i = j + 1u + a; let l = j + 1u + b;
+        S[i * nb + l] = S[i * nb + l] - S[i * nb + j] * S[l * nb + j];
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var e = lid; e < nb * nb; e += 256u) {
+    let r = e / nb; let c = e - r * nb;
+    W[(k0 + r) * n + k0 + c] = select(0.0, S[e], c <= r);
+  }
+}`,
+  };
+  return diagSpec;
+}
+
+let panelSpec: KernelSpec | null = null;
+
+/**
+ * Panel solve of the blocked Cholesky: rows i >= k0+nb of W[:, k0:k0+nb] become
+ * A21 L11^{-T} (one thread per row; L11 staged in workgroup memory).
+ * Bindings: W (rw). Params: n, k0, nb.
+ *
+ * @example
+ * ```ts
+ * import { cholPanelKernel } from "./wgsl.ts";
+ * console.log(cholPanelKernel().outputs); // 1
+ * ```
+ */
+export function cholPanelKernel(): KernelSpec {
+  panelSpec ??= {
+    inputs: 0,
+    outputs: 1,
+    code: `${P}
+@group(0) @binding(1) var<storage, read_write> W: array<f32>;
+var<workgroup> S: array<f32, ${MAX_BLOCK * MAX_BLOCK}>;
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let n = p.n; let k0 = p.k0; let nb = p.nb;
+  for (var e = lid; e < nb * nb; e += 64u) {
+    let r = e / nb; let c = e - r * nb;
+    S[e] = W[(k0 + r) * n + k0 + c];
+  }
+  workgroupBarrier();
+  let g = wid.x + wid.y * nwg.x;
+  let i = k0 + nb + g * 64u + lid;
+  if (i >= n) { return; }
+  var x: array<f32, ${MAX_BLOCK}>;
+  let row = i * n + k0;
+  for (var r = 0u; r < nb; r++) {
+    var s = W[row + r];
+    for (var q = 0u; q < r; q++) { s = s - S[r * nb + q] * x[q]; }
+    x[r] = s / S[r * nb + r];
+    W[row + r] = x[r];
+  }
+}`,
+  };
+  return panelSpec;
+}
+
+const subCache = new Map<string, KernelSpec>();
+
+/**
+ * In-place block update `W[r0 + i, c0 + j] -= M[i, j]` over an h x w block (M row-major, width
+ * w; W has leading dimension ld). With `lower`, only entries with r0 + i >= c0 + j change.
+ * Bindings: M (read), W (rw). Params: total = h*w, r0, c0, w, ld.
+ *
+ * @example
+ * ```ts
+ * import { subtractBlockKernel } from "./wgsl.ts";
+ * console.log(subtractBlockKernel(true).inputs); // 1
+ * ```
+ */
+export function subtractBlockKernel(lower: boolean): KernelSpec {
+  const key = `sub${lower}`;
+  let s = subCache.get(key);
+  if (!s) {
+    s = {
+      inputs: 1,
+      outputs: 1,
+      code: `${P}
+@group(0) @binding(1) var<storage, read> M: array<f32>;
+@group(0) @binding(2) var<storage, read_write> W: array<f32>;
+${ENTRY} {
+  ${LINEAR_INDEX}
+  if (i >= p.total) { return; }
+  let a = i / p.w; let b = i - a * p.w;
+  let r = p.r0 + a; let c = p.c0 + b;
+  ${lower ? "if (c > r) { return; }" : ""}
+  W[r * p.ld + c] = W[r * p.ld + c] - M[i];
+}`,
+    };
+    subCache.set(key, s);
+  }
+  return s;
+}
+
+let copySpec: KernelSpec | null = null;
+
+/**
+ * `W = A + reg * R[0] * I` for an n x n matrix (R: a one-element f32 buffer, e.g. the mean
+ * diagonal for a scaled regularizer); with flag = 1, entries above the diagonal become 0 (used
+ * to clear the upper triangle of a factor).
+ * Bindings: A (read), R (read), W (rw). Params: n, total = n*n, flag, reg.
+ *
+ * @example
+ * ```ts
+ * import { copyDiagKernel } from "./wgsl.ts";
+ * console.log(copyDiagKernel().inputs); // 2
+ * ```
+ */
+export function copyDiagKernel(): KernelSpec {
+  copySpec ??= {
+    inputs: 2,
+    outputs: 1,
+    code: `${P}
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> R: array<f32>;
+@group(0) @binding(3) var<storage, read_write> W: array<f32>;
+${ENTRY} {
+  ${LINEAR_INDEX}
+  if (i >= p.total) { return; }
+  let r = i / p.n; let c = i - r * p.n;
+  var v = A[i];
+  if (r == c) { v = v + p.reg * R[0]; }
+  if (p.flag == 1u && c > r) { v = 0.0; }
+  W[i] = v;
+}`,
+  };
+  return copySpec;
+}
+
+const triCache = new Map<string, KernelSpec>();
+
+/**
+ * Triangular solve of one diagonal block for every right-hand-side column (one thread per
+ * column): `trans = false` solves L11 X = B[k0:k0+nb] forward, `trans = true` solves
+ * L11^T X = B[k0:k0+nb] backward. L is the n x n lower factor, B is n x m, overwritten.
+ * Bindings: L (read), B (rw). Params: n, k0, nb, m.
+ *
+ * @example
+ * ```ts
+ * import { triDiagKernel } from "./wgsl.ts";
+ * console.log(triDiagKernel(false).inputs); // 1
+ * ```
+ */
+export function triDiagKernel(trans: boolean): KernelSpec {
+  const key = `tri${trans}`;
+  let s = triCache.get(key);
+  if (!s) {
+    const loop = trans
+      ? `for (var rr = 0u; rr < nb; rr++) {
+    let r = nb - 1u - rr;
+    var s = B[(k0 + r) * m + c];
+    for (var q = r + 1u; q < nb; q++) { s = s - L[(k0 + q) * n + k0 + r] * B[(k0 + q) * m + c]; }
+    B[(k0 + r) * m + c] = s / L[(k0 + r) * n + k0 + r];
+  }`
+      : `for (var r = 0u; r < nb; r++) {
+    var s = B[(k0 + r) * m + c];
+    for (var q = 0u; q < r; q++) { s = s - L[(k0 + r) * n + k0 + q] * B[(k0 + q) * m + c]; }
+    B[(k0 + r) * m + c] = s / L[(k0 + r) * n + k0 + r];
+  }`;
+    s = {
+      inputs: 1,
+      outputs: 1,
+      code: `${P}
+@group(0) @binding(1) var<storage, read> L: array<f32>;
+@group(0) @binding(2) var<storage, read_write> B: array<f32>;
+${ENTRY} {
+  ${LINEAR_INDEX}
+  let c = i;
+  let n = p.n; let k0 = p.k0; let nb = p.nb; let m = p.m;
+  if (c >= m) { return; }
+  ${loop}
+}`,
+    };
+    triCache.set(key, s);
+  }
+  return s;
+}

@@ -1,0 +1,130 @@
+/**
+ * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra,
+ * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
+ * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
+ * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020).
+ *
+ * One description builds a finite network and its infinite-width kernels:
+ *
+ * @example
+ * ```ts
+ * import * as stax from "./mod.ts";
+ * import { random } from "../gpu/mod.ts";
+ * const [kx, kw] = random.split(random.key(0));
+ * const x = random.normal(kx, [4, 16]);
+ * const net = stax.serial(stax.dense(512, { wStd: 1.5, bStd: 0.05 }), stax.relu(), stax.dense(1));
+ * const params = net.init(kw, [16]);
+ * console.log(net.apply(params, x).shape); // [4, 1]
+ * const { nngp, ntk } = net.kernel(x, x); // Tensors on the GPU
+ * console.log(nngp.shape, ntk!.shape); // [4, 4] [4, 4]
+ * ```
+ * @module
+ */
+export { disposeKernel, inputKernel, type InputKernelOptions, type Kernel } from "./kernel.ts";
+export {
+  abReluDual,
+  absDual,
+  cosDual,
+  type DualActivation,
+  erfDual,
+  geluDual,
+  identityDual,
+  leakyReluDual,
+  monomialDual,
+  rbfDual,
+  reluDual,
+  sigmoidLikeDual,
+  sinDual,
+} from "./dual_activations.ts";
+export { numericalDual, type NumericalDualOptions } from "./numerical_dual.ts";
+export { applyStages, type Stage, STAGE_PARAM_CAPACITY, type StageTarget } from "./fused_stages.ts";
+export {
+  type ApplyFn,
+  type Flow,
+  initEnsemble,
+  type KernelOptions,
+  type Key,
+  type Layer,
+  type LayerSpec,
+  makeLayer,
+  type Params,
+  type ShapeFlow,
+} from "./stax/layer.ts";
+export { dense, type DenseConfig, type DenseOptions, denseStage } from "./stax/dense.ts";
+export {
+  abRelu,
+  abs,
+  activation,
+  activationStage,
+  cos,
+  elementwiseNumerical,
+  erf,
+  gelu,
+  identity,
+  leakyRelu,
+  monomial,
+  rbf,
+  relu,
+  sigmoidLike,
+  sin,
+} from "./stax/activations.ts";
+export { fanInConcat, fanInSum, fanOut, parallel, serial } from "./stax/combinators.ts";
+export { layerNorm, layerNormStage } from "./stax/layer_norm.ts";
+export { dropout } from "./stax/dropout.ts";
+export { type Eigh, eighHost, gaussHermite } from "./linalg/eigh.ts";
+export { erf as erfHost, normalCdf, normalPdf } from "./special_functions.ts";
+export { type BatchedKernelOptions, kernelBatched, kernelToHost } from "./batched_kernel.ts";
+export { type ApplyNet, empiricalNngp, empiricalNtk } from "./empirical.ts";
+export { monteCarloKernel, type MonteCarloOptions } from "./monte_carlo.ts";
+export {
+  checkCholeskyStatus,
+  choleskyGpu,
+  choleskyGpuAsync,
+  choleskyHost,
+  DIAG_REG_HINT,
+  type GpuCholesky,
+} from "./linalg/cholesky.ts";
+export {
+  choSolveGpu,
+  choSolveHost,
+  solveTriangularGpu,
+  solveTriangularHost,
+} from "./linalg/triangular.ts";
+export { matmulHost, transposeHost } from "./linalg/host_matrix.ts";
+export {
+  logdet,
+  logdetHost,
+  type Precision,
+  type PsdSolve,
+  type SolveOptions,
+  solvePsd,
+} from "./linalg/psd_solve.ts";
+export {
+  type GdEnsembleOptions,
+  type GdEnsemblePredictor,
+  type GdMseInputs,
+  type GdMseOptions,
+  gpInference,
+  type GpInferenceOptions,
+  gradientDescentMse,
+  gradientDescentMseEnsemble,
+  type InferenceInput,
+  type InferenceResult,
+  type KernelPair,
+  type PredictAtOptions,
+  type Prediction,
+} from "./predict.ts";
+export { standardizeRows, type ZcaOptions, zcaWhiten } from "./zca.ts";
+// Core types that appear in this module's signatures (re-exported for the docs).
+export type {
+  AnyTypedArray,
+  DType,
+  GradNode,
+  MapTree,
+  MapTreeStep,
+  NestedArray,
+  Tensor,
+  Trace,
+  Tree,
+  TreeOf,
+} from "../gpu/mod.ts";

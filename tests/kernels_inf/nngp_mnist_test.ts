@@ -1,0 +1,53 @@
+/** Smoke test of the nngp-mnist experiment at tiny scale: it runs and reports every metric. */
+import assert from "node:assert/strict";
+import { nngpMnist } from "../../src/kernels_inf/experiments/nngp_mnist.ts";
+
+Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async () => {
+  const config = nngpMnist.schema.parse({
+    trainSize: 60,
+    testSize: 30,
+    pool: 2,
+    depths: [1],
+    activations: ["relu"],
+    widths: [8],
+    parameterizations: ["ntk", "standard"],
+    members: 2,
+    steps: 5,
+    batchSize: 20,
+    precisionSizes: [30, 60],
+    zcaRegSweep: [1],
+    maxTime: 100,
+  });
+  const r = await nngpMnist.run(config, {
+    seed: 1,
+    quick: true,
+    outDir: "/tmp",
+    adapter: "test",
+    log: () => {},
+    progress: () => ({ tick() {}, done() {} }),
+    signal: new AbortController().signal,
+  });
+  for (
+    const k of [
+      "nngp_acc",
+      "ntk_acc",
+      "best_finite_acc",
+      "ensemble_acc",
+      "zca_gain",
+      "f32_vs_precise_max_n",
+    ]
+  ) {
+    assert.equal(typeof r.metrics[k], "number", k);
+    assert.ok(Number.isFinite(r.metrics[k] as number), `${k} = ${r.metrics[k]}`);
+  }
+  assert.ok((r.metrics.nngp_acc as number) > 0.3, "kernel accuracy above chance");
+  assert.deepEqual(r.tables!.map((t) => t.name), [
+    "kernels",
+    "finite",
+    "regularization",
+    "precision",
+  ]);
+  assert.equal(r.charts!.length, 4);
+  assert.throws(() => nngpMnist.schema.parse({ pool: 3 }));
+  assert.throws(() => nngpMnist.schema.parse({ bogus: 1 }));
+});

@@ -1,0 +1,164 @@
+/**
+ * GP inference and gradient-descent predictions against f64 formulas and explicit integration
+ * of the training dynamics.
+ */
+import assert from "node:assert/strict";
+import * as stax from "../../src/kernels_inf/mod.ts";
+import { choleskyHost, choSolveHost, matmulHost } from "../../src/kernels_inf/mod.ts";
+import { random, slice, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from "../../src/errors.ts";
+
+const n = 24, t = 7, k = 2;
+const x = random.normal(random.key(3), [n + t, 5]);
+const xtr = slice(x, [[0, n]]), xte = slice(x, [[n, n + t]]);
+const net = stax.serial(
+  stax.dense(64, { wStd: 1.4, bStd: 0.1 }),
+  stax.erf(),
+  stax.dense(1, { wStd: 1.4, bStd: 0.1 }),
+);
+const ktt = net.kernel(xtr), kte = net.kernel(xte, xtr), kee = net.kernel(xte);
+const y = random.normal(random.key(4), [n, k]);
+const input = {
+  kTrainTrain: { nngp: ktt.nngp, ntk: ktt.ntk },
+  kTestTrain: { nngp: kte.nngp, ntk: kte.ntk },
+  kTestTest: kee.nngp,
+  yTrain: y,
+};
+const host = async (a: Tensor) => Float64Array.from(await a.read());
+const [K, Th, Kt, Tht, Ktt, Y] = await Promise.all([
+  host(ktt.nngp),
+  host(ktt.ntk!),
+  host(kte.nngp),
+  host(kte.ntk!),
+  host(kee.nngp),
+  host(y),
+]);
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+Deno.test("gpInference NNGP posterior mean and covariance match the f64 formulas", async () => {
+  const L = choleskyHost(K, n);
+  const mean = matmulHost(Kt, choSolveHost(L, n, Y, k), t, n, k);
+  const A = choSolveHost(
+    L,
+    n,
+    Float64Array.from({ length: n * t }, (_, i) => Kt[(i % t) * n + Math.floor(i / t)]),
+    t,
+  );
+  const cov = Ktt.map((v, i) => v - matmulHost(Kt, A, t, n, t)[i]);
+  for (const precision of ["f64", "f32"] as const) {
+    const r = await stax.gpInference(input, { precision, computeCov: true, get: ["nngp"] });
+    const tol = precision === "f64" ? 1e-6 : 2e-3;
+    assert.ok(maxAbs(await r.nngp!.mean.read(), mean) < tol, `${precision} mean`);
+    assert.ok(maxAbs(await r.nngp!.cov!.read(), cov) < tol, `${precision} cov`);
+    assert.equal(r.ntk, undefined);
+  }
+});
+
+Deno.test("GD-MSE ensemble at t = infinity equals GP inference (NNGP and NTK, means and covariances)", async () => {
+  const gp = await stax.gpInference(input, { precision: "f64", computeCov: true });
+  const ens = await stax.gradientDescentMseEnsemble(input, { learningRate: 0.7 });
+  const inf = await ens.predict(Infinity, { computeCov: true });
+  assert.equal(inf.method, "host-f64-eigh");
+  for (const g of ["nngp", "ntk"] as const) {
+    assert.ok(maxAbs(await inf[g]!.mean.read(), await gp[g]!.mean.read()) < 1e-5, `${g} mean`);
+    assert.ok(maxAbs(await inf[g]!.cov!.read(), await gp[g]!.cov!.read()) < 1e-5, `${g} cov`);
+  }
+  // t = 0: mean 0, covariance = the prior K_**
+  const zero = await ens.predict(0, { computeCov: true });
+  assert.ok(maxAbs(await zero.ntk!.mean.read(), new Float64Array(t * k)) < 1e-12);
+  assert.ok(maxAbs(await zero.ntk!.cov!.read(), Ktt) < 1e-6);
+});
+
+Deno.test("GD-MSE ensemble at finite t matches Euler integration of df/dt = -lr Theta (f - y) / m", async () => {
+  const lr = 0.9, T = 30, steps = 30000, dt = T / steps, m = n * k;
+  // train and test means of the infinite ensemble: f0 = 0
+  const ftr = new Float64Array(n * k), fte = new Float64Array(t * k);
+  for (let s = 0; s < steps; s++) {
+    const r = ftr.map((v, i) => v - Y[i]);
+    const gtr = matmulHost(Th, r, n, n, k), gte = matmulHost(Tht, r, t, n, k);
+    for (let i = 0; i < n * k; i++) ftr[i] -= (lr * dt * gtr[i]) / m;
+    for (let i = 0; i < t * k; i++) fte[i] -= (lr * dt * gte[i]) / m;
+  }
+  const ens = await stax.gradientDescentMseEnsemble(input, { learningRate: lr, get: ["ntk"] });
+  const r = await ens.predict(T, { train: true });
+  assert.ok(maxAbs(await r.ntk!.mean.read(), fte) < 1e-3, "test mean");
+  assert.ok(maxAbs(await r.ntk!.train!.read(), ftr) < 1e-3, "train mean");
+});
+
+Deno.test("gradientDescentMse (one linearized network) matches Euler integration, and t = infinity", async () => {
+  const lr = 1.3, T = 20, steps = 20000, dt = T / steps, m = n * k;
+  const f0 = random.normal(random.key(9), [n, k]), g0 = random.normal(random.key(10), [t, k]);
+  const ftr = await host(f0), fte = await host(g0);
+  for (let s = 0; s < steps; s++) {
+    const r = ftr.map((v, i) => v - Y[i]);
+    const gtr = matmulHost(Th, r, n, n, k), gte = matmulHost(Tht, r, t, n, k);
+    for (let i = 0; i < n * k; i++) ftr[i] -= (lr * dt * gtr[i]) / m;
+    for (let i = 0; i < t * k; i++) fte[i] -= (lr * dt * gte[i]) / m;
+  }
+  const p = stax.gradientDescentMse(ktt.ntk!, y, { learningRate: lr, precision: "f64" });
+  const r = await p.predict(T, { fxTrain0: f0, fxTest0: g0, ntkTestTrain: kte.ntk! });
+  assert.ok(maxAbs(await r.train.read(), ftr) < 1e-3);
+  assert.ok(maxAbs(await r.test!.read(), fte) < 1e-3);
+  const big = await p.predict(1e12, { fxTrain0: f0, fxTest0: g0, ntkTestTrain: kte.ntk! });
+  const inf = await p.predict(Infinity, { fxTrain0: f0, fxTest0: g0, ntkTestTrain: kte.ntk! });
+  assert.ok(maxAbs(await big.test!.read(), await inf.test!.read()) < 1e-3);
+  assert.ok(maxAbs(await inf.train.read(), Y) < 1e-6);
+});
+
+Deno.test("diagReg is reported and shrinks predictions; scaled uses the mean diagonal", async () => {
+  let tr = 0;
+  for (let i = 0; i < n; i++) tr += Th[i * n + i];
+  const r = await stax.gpInference(input, { precision: "f64", diagReg: 0.1, get: ["ntk"] });
+  assert.ok(Math.abs(r.regularizer.ntk! - (0.1 * tr) / n) < 1e-9);
+  const r32 = await stax.gpInference(input, { precision: "f32", diagReg: 0.1, get: ["ntk"] });
+  assert.ok(Math.abs(r32.regularizer.ntk! - (0.1 * tr) / n) < 1e-5);
+  const a = await stax.gpInference(input, {
+    precision: "f64",
+    diagReg: 10,
+    diagRegMode: "absolute",
+  });
+  const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+  const plain = await stax.gpInference(input, { precision: "f64" });
+  assert.ok(norm(await a.ntk!.mean.read()) < norm(await plain.ntk!.mean.read()));
+});
+
+Deno.test("errors: singular kernel, shapes, options", async () => {
+  const xs = tensor([[1, 0], [1, 0], [0, 1]]); // duplicate rows: singular NNGP
+  const kk = stax.serial(stax.dense(4), stax.relu()).kernel(xs);
+  for (const precision of ["f32", "f64"] as const) {
+    await assert.rejects(
+      stax.gpInference({ kTrainTrain: { nngp: kk.nngp }, yTrain: tensor([[1], [2], [3]]) }, {
+        precision,
+      }),
+      (e: Error) => e instanceof NotPositiveDefiniteError && /diagReg/.test(e.message),
+    );
+  }
+  // a small diagReg fixes it
+  const ok = await stax.gpInference({
+    kTrainTrain: { nngp: kk.nngp },
+    yTrain: tensor([[1], [2], [3]]),
+  }, { diagReg: 1e-3 });
+  assert.ok((await ok.nngp!.mean.read()).every(Number.isFinite));
+  await assert.rejects(stax.gpInference({ ...input, yTrain: tensor([[1]]) }), ShapeError);
+  await assert.rejects(stax.gpInference(input, { precision: "f16" as "f32" }), /precision/);
+  await assert.rejects(
+    stax.gpInference({ ...input, kTestTest: undefined }, { computeCov: true }),
+    /kTestTest/,
+  );
+  await assert.rejects(
+    stax.gpInference(input, { get: ["ntk", "cntk" as "ntk"] }),
+    InvalidArgumentError,
+  );
+  await assert.rejects(
+    stax.gradientDescentMseEnsemble(input, { learningRate: -1 }),
+    /learningRate/,
+  );
+  const ens = await stax.gradientDescentMseEnsemble({ kTrainTrain: { ntk: ktt.ntk }, yTrain: y });
+  await assert.rejects(ens.predict(-1), /t must be/);
+  await assert.rejects(ens.predict(1, { computeCov: true }), /computeCov/);
+});
