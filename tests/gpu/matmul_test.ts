@@ -39,26 +39,34 @@ const shapes: [number, number, number][] = [
   [20, 300, 257],
 ];
 
-Deno.test("matmul matches f64 at tile boundaries, all transpose flags", async () => {
-  for (const [M, N, K] of shapes) {
-    for (const tA of [false, true]) {
-      for (const tB of [false, true]) {
-        const a = randn(M * 31 + K, M * K), b = randn(N * 7 + K, K * N);
-        const A = tensor(a, { shape: tA ? [K, M] : [M, K] });
-        const B = tensor(b, { shape: tB ? [N, K] : [K, N] });
-        const C = matmul(A, B, { transA: tA, transB: tB });
-        assert.deepEqual(C.shape, [M, N]);
-        assertClose(await C.read(), mmRef(a, b, M, N, K, tA, tB), {
-          rtol: 1e-4,
-          atol: 1e-4 * Math.sqrt(K),
-        }, `${M}x${N}x${K} tA=${tA} tB=${tB}`);
-        A.dispose();
-        B.dispose();
-        C.dispose();
+for (const kernel of ["tiled", "direct"] as const) {
+  Deno.test(`matmul (${kernel} kernel) matches f64 at tile boundaries, all transpose flags`, async () => {
+    const { setMatmulTuning } = await import("../../src/gpu/ops/matmul.ts");
+    const old = setMatmulTuning({ kernel });
+    try {
+      for (const [M, N, K] of shapes) {
+        for (const tA of [false, true]) {
+          for (const tB of [false, true]) {
+            const a = randn(M * 31 + K, M * K), b = randn(N * 7 + K, K * N);
+            const A = tensor(a, { shape: tA ? [K, M] : [M, K] });
+            const B = tensor(b, { shape: tB ? [N, K] : [K, N] });
+            const C = matmul(A, B, { transA: tA, transB: tB });
+            assert.deepEqual(C.shape, [M, N]);
+            assertClose(await C.read(), mmRef(a, b, M, N, K, tA, tB), {
+              rtol: 1e-4,
+              atol: 1e-4 * Math.sqrt(K),
+            }, `${M}x${N}x${K} tA=${tA} tB=${tB}`);
+            A.dispose();
+            B.dispose();
+            C.dispose();
+          }
+        }
       }
+    } finally {
+      setMatmulTuning(old);
     }
-  }
-});
+  });
+}
 
 Deno.test("matmul broadcasts batch dims", async () => {
   const [B1, M, K, N] = [3, 20, 17, 18];
@@ -138,7 +146,7 @@ Deno.test("every tiled-kernel variant is exact on a batch that selects 128x128 t
   try {
     for (const prefetch of [false, true]) {
       for (const bk of [8, 16] as const) {
-        setMatmulTuning({ prefetch, bk });
+        setMatmulTuning({ prefetch, bk, kernel: "tiled" });
         const got = await matmul(A, Bt).read();
         for (let z = 0; z < 3; z++) {
           assertClose(
@@ -151,6 +159,6 @@ Deno.test("every tiled-kernel variant is exact on a batch that selects 128x128 t
       }
     }
   } finally {
-    setMatmulTuning({ prefetch: false, bk: 16 });
+    setMatmulTuning({ prefetch: false, bk: 16, kernel: "auto" });
   }
 });

@@ -12,7 +12,12 @@
  */
 import { DtypeError, InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { collapseDims, memoKernel, packDims, paramWords } from "../kernels/indexing.ts";
-import { naiveMatmulKernel, tiledMatmulKernel, type TiledOptions } from "../kernels/matmul.ts";
+import {
+  directMatmulKernel,
+  naiveMatmulKernel,
+  tiledMatmulKernel,
+  type TiledOptions,
+} from "../kernels/matmul.ts";
 import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from "../shape.ts";
 import { liveTrace, record } from "../tape.ts";
 import { checkOperands, composite, Tensor } from "../tensor.ts";
@@ -20,6 +25,7 @@ import { reshape } from "./shape.ts";
 import { sumToShape } from "./reduce.ts";
 
 const naiveK = memoKernel(naiveMatmulKernel);
+const directK = memoKernel(directMatmulKernel);
 const tiledCache = new Map<string, ReturnType<typeof tiledMatmulKernel>>();
 function tiledK(o: TiledOptions) {
   const key = JSON.stringify(o);
@@ -34,9 +40,14 @@ export interface MatmulTuning {
   prefetch: boolean;
   /** K-slice per tile of the 128x128 kernel (the 64x64 kernel always uses 16). */
   bk: 8 | 16;
+  /**
+   * "tiled" (workgroup-memory tiles, for GPUs), "direct" (barrier-free 8x8 blocks, for CPU
+   * rasterizers), or "auto": direct on fallback adapters such as llvmpipe, tiled otherwise.
+   */
+  kernel: "auto" | "tiled" | "direct";
 }
 
-const tuning: MatmulTuning = { prefetch: false, bk: 16 };
+const tuning: MatmulTuning = { prefetch: false, bk: 16, kernel: "auto" };
 
 /**
  * Changes the tiled matmul variant used from now on and returns the previous setting.
@@ -104,6 +115,15 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   }
   // 128-tiles only when they still fill the GPU (H100: 132 SMs); otherwise more, smaller tiles.
   const tiles128 = Math.ceil(M / 128) * Math.ceil(N / 128) * nb;
+  const direct = tuning.kernel === "direct" || (tuning.kernel === "auto" && rt.summary.isFallback);
+  if (direct) {
+    rt.dispatch(directK(transA, transB, rank), bufs, [out.buffer()], w.u, [
+      Math.ceil(N / 64),
+      Math.ceil(M / 64),
+      nb,
+    ]);
+    return out;
+  }
   const bm: 64 | 128 = tiles128 >= 192 ? 128 : 64;
   const vecA = (transA ? M : K) % 4 === 0;
   const vecB = (transB ? K : N) % 4 === 0;
