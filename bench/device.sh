@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Runs every benchmark suite and its peer on the GPU machine and prints the ratios.
-# Usage there: source .device/boot.sh && bash bench/device.sh [suite ...]
+# Here first: bash ../shared/device/prepare.sh && bash bench/slim_node_modules.sh
+# There (carry .device): source .device/boot.sh && bash bench/device.sh [suite ...]
 # Writes logs to $OUT (or ./out/bench) so they come back with the device tool.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-out/bench}
 mkdir -p "$out"
 export RUST_BACKTRACE=0 PYTHONUNBUFFERED=1 NO_COLOR=1
-suites=${*:-gpu nn kernels_inf sde bnn optim}
+# The machine has no network: use the packages packed by bench/slim_node_modules.sh.
+deno_flags="-A"
+if [ -f .device/nm.tar.xz ] && [ ! -d node_modules ]; then
+  tar -xJf .device/nm.tar.xz
+  deno_flags="-A --node-modules-dir=manual"
+fi
+suites=${*:-gpu nn kernels_inf sde bnn optim text}
 for s in $suites; do
   [ -f "bench/${s}_bench.ts" ] || { echo "# no bench/${s}_bench.ts"; continue; }
   echo "== $s (gpusci)"
-  timeout 240 deno run -A "bench/${s}_bench.ts" --report --big 2>&1 | tee "$out/${s}_gpusci.txt"
+  timeout 240 deno run $deno_flags "bench/${s}_bench.ts" --report --big 2>&1 | tee "$out/${s}_gpusci.txt"
   if [ -f "bench/peers/${s}_peer.py" ]; then
     echo "== $s (peer)"
     timeout 240 python3 "bench/peers/${s}_peer.py" --big 2>&1 | tee "$out/${s}_peer.txt"
