@@ -31,6 +31,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, sameShape } from "../shape
 import { record } from "../tape.ts";
 import { checkOperands, Tensor } from "../tensor.ts";
 import { log, neg, square } from "./unary.ts";
+import { valueBits } from "./creation.ts";
 import { sumToShape } from "./reduce.ts";
 
 const flatK = memoKernel(binaryFlatKernel);
@@ -40,22 +41,6 @@ const castK = memoKernel(castKernel);
 
 /** A tensor or a JS number (a scalar of the other operand's dtype). */
 export type TensorOrScalar = Tensor | number;
-
-function scalarBits(v: number, dtype: DType, where: string): number {
-  if (dtype === "f32") {
-    const f = new Float32Array([v]);
-    return new Uint32Array(f.buffer)[0];
-  }
-  if (!Number.isInteger(v)) {
-    throw new InvalidArgumentError(
-      `${where}: scalar ${v} is not an integer but the tensor is ${dtype}`,
-    );
-  }
-  if (dtype === "u32" && v < 0) {
-    throw new InvalidArgumentError(`${where}: scalar ${v} is negative but the tensor is u32`);
-  }
-  return v >>> 0;
-}
 
 /** @internal A binary op without gradient recording. */
 export function binaryRaw(op: BinaryOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -81,7 +66,7 @@ export function binaryRaw(op: BinaryOp, a: TensorOrScalar, b: TensorOrScalar): T
     const out = Tensor.empty(t.shape, dtype, op);
     const n4 = Math.ceil(t.size / 4);
     w.u[0] = n4;
-    w.u[1] = scalarBits((ta ? b : a) as number, dtype, op);
+    w.u[1] = valueBits((ta ? b : a) as number, dtype, op);
     rt.dispatch(flatK(op, dtype, ta ? "ts" : "st"), [t.buffer(op)], [out.buffer()], w.u, grid(n4));
     return out;
   }
