@@ -38,6 +38,7 @@ export {
   type TimeArg,
 } from "./sde.ts";
 export { VESDE, type VESDEOptions } from "./ve.ts";
+export { type LinearBetaOptions, LinearBetaSde } from "./linear_beta_sde.ts";
 export { VPSDE, type VPSDEOptions } from "./vp.ts";
 export { SubVPSDE, type SubVPSDEOptions } from "./subvp.ts";
 export { GaussianMixture, type GaussianMixtureSpec, symEig } from "./gmm.ts";

@@ -12,27 +12,13 @@
  * ```
  * @module
  */
-import { z } from "zod";
 import { InvalidArgumentError } from "../errors.ts";
-import { exp, expm1, mul, neg, sqrt, type Tensor } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
-import { affineT, type Discretization, Sde } from "./sde.ts";
+import { expm1, mul, neg, sqrt, type Tensor } from "../gpu/mod.ts";
+import { affineT, type Discretization } from "./sde.ts";
+import { type LinearBetaOptions, LinearBetaSde } from "./linear_beta_sde.ts";
 
 /** Options of {@link SubVPSDE}. */
-export interface SubVPSDEOptions {
-  /** beta(0) (default 0.1). */
-  betaMin?: number;
-  /** beta(1) (default 20). */
-  betaMax?: number;
-  /** Discretization steps (default 1000). */
-  N?: number;
-}
-
-const subVpSchema = z.strictObject({
-  betaMin: z.number().positive().default(0.1),
-  betaMax: z.number().positive().default(20),
-  N: z.number().int().min(1).default(1000),
-});
+export type SubVPSDEOptions = LinearBetaOptions;
 
 /**
  * sub-VP SDE: x_t = m(t) x_0 + s(t) z with the VP m(t) and s(t) = 1 - m(t)^2.
@@ -43,45 +29,17 @@ const subVpSchema = z.strictObject({
  * console.log(new SubVPSDE().kind); // "subvp"
  * ```
  */
-export class SubVPSDE extends Sde {
+export class SubVPSDE extends LinearBetaSde {
   /** "subvp". */
   readonly kind = "subvp" as const;
-  /** beta(0). */
-  readonly betaMin: number;
-  /** beta(1). */
-  readonly betaMax: number;
-  /** 1e-3 (score_sde run_lib.py `sampling_eps` for sub-VP). */
-  readonly samplingEps: number = 1e-3;
-  /** 1: the prior is N(0, I). */
-  readonly priorStd: number = 1;
-
   /** Validates the options (zod) and builds the SDE. */
   constructor(options: SubVPSDEOptions = {}) {
-    const o = parseOptions(subVpSchema, options, "SubVPSDE");
-    super(o.N);
-    this.betaMin = o.betaMin;
-    this.betaMax = o.betaMax;
+    super(options, "SubVPSDE");
   }
 
-  /** beta(t). */
-  beta(t: number): number {
-    return this.betaMin + t * (this.betaMax - this.betaMin);
-  }
-  /** log m(t) (as VP). */
-  logMeanCoef(t: number): number {
-    return -0.25 * t * t * (this.betaMax - this.betaMin) - 0.5 * t * this.betaMin;
-  }
-  /** a(t) = -beta(t) / 2. */
-  driftCoef(t: number): number {
-    return -0.5 * this.beta(t);
-  }
   /** g(t) = sqrt(beta(t) (1 - exp(4 log m(t)))). */
   diffusion(t: number): number {
     return Math.sqrt(this.beta(t) * -Math.expm1(4 * this.logMeanCoef(t)));
-  }
-  /** m(t). */
-  meanCoef(t: number): number {
-    return Math.exp(this.logMeanCoef(t));
   }
   /** s(t) = 1 - m(t)^2. */
   std(t: number): number {
@@ -103,24 +61,13 @@ export class SubVPSDE extends Sde {
     return { fCoef: this.driftCoef(t) * dt, g: this.diffusion(t) * Math.sqrt(dt) };
   }
 
-  #lmcT(t: Tensor): Tensor {
-    return neg(mul(t, affineT(t, 0.5 * this.betaMin, 0.25 * (this.betaMax - this.betaMin))));
-  }
-  /** a(t) for a tensor of times. */
-  driftCoefT(t: Tensor): Tensor {
-    return affineT(t, -0.5 * this.betaMin, -0.5 * (this.betaMax - this.betaMin));
-  }
   /** g(t) for a tensor of times. */
   diffusionT(t: Tensor): Tensor {
     const beta = affineT(t, this.betaMin, this.betaMax - this.betaMin);
-    return sqrt(mul(beta, neg(expm1(mul(this.#lmcT(t), 4)))));
-  }
-  /** m(t) for a tensor of times. */
-  meanCoefT(t: Tensor): Tensor {
-    return exp(this.#lmcT(t));
+    return sqrt(mul(beta, neg(expm1(mul(this.logMeanCoefT(t), 4)))));
   }
   /** s(t) for a tensor of times. */
   stdT(t: Tensor): Tensor {
-    return neg(expm1(mul(this.#lmcT(t), 2)));
+    return neg(expm1(mul(this.logMeanCoefT(t), 2)));
   }
 }

@@ -11,27 +11,13 @@
  * ```
  * @module
  */
-import { z } from "zod";
 import { InvalidArgumentError } from "../errors.ts";
-import { exp, expm1, mul, neg, sqrt, type Tensor } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
-import { affineT, type Discretization, Sde } from "./sde.ts";
+import { expm1, mul, neg, sqrt, type Tensor } from "../gpu/mod.ts";
+import { affineT, type Discretization } from "./sde.ts";
+import { type LinearBetaOptions, LinearBetaSde } from "./linear_beta_sde.ts";
 
 /** Options of {@link VPSDE}. */
-export interface VPSDEOptions {
-  /** beta(0) (default 0.1). */
-  betaMin?: number;
-  /** beta(1) (default 20). */
-  betaMax?: number;
-  /** Discretization steps (default 1000). */
-  N?: number;
-}
-
-const vpSchema = z.strictObject({
-  betaMin: z.number().positive().default(0.1),
-  betaMax: z.number().positive().default(20),
-  N: z.number().int().min(1).default(1000),
-});
+export type VPSDEOptions = LinearBetaOptions;
 
 /**
  * Variance-preserving SDE. The marginal is x_t = m(t) x_0 + s(t) z with
@@ -44,45 +30,17 @@ const vpSchema = z.strictObject({
  * console.log(sde.std(1e-3).toFixed(4)); // "0.0100"
  * ```
  */
-export class VPSDE extends Sde {
+export class VPSDE extends LinearBetaSde {
   /** "vp". */
   readonly kind = "vp" as const;
-  /** beta(0). */
-  readonly betaMin: number;
-  /** beta(1). */
-  readonly betaMax: number;
-  /** 1e-3 (score_sde run_lib.py `sampling_eps` for VP). */
-  readonly samplingEps: number = 1e-3;
-  /** 1: the prior is N(0, I). */
-  readonly priorStd: number = 1;
-
   /** Validates the options (zod) and builds the SDE. */
   constructor(options: VPSDEOptions = {}) {
-    const o = parseOptions(vpSchema, options, "VPSDE");
-    super(o.N);
-    this.betaMin = o.betaMin;
-    this.betaMax = o.betaMax;
+    super(options, "VPSDE");
   }
 
-  /** beta(t). */
-  beta(t: number): number {
-    return this.betaMin + t * (this.betaMax - this.betaMin);
-  }
-  /** log m(t). */
-  logMeanCoef(t: number): number {
-    return -0.25 * t * t * (this.betaMax - this.betaMin) - 0.5 * t * this.betaMin;
-  }
-  /** a(t) = -beta(t) / 2. */
-  driftCoef(t: number): number {
-    return -0.5 * this.beta(t);
-  }
   /** g(t) = sqrt(beta(t)). */
   diffusion(t: number): number {
     return Math.sqrt(this.beta(t));
-  }
-  /** m(t). */
-  meanCoef(t: number): number {
-    return Math.exp(this.logMeanCoef(t));
   }
   /** s(t) = sqrt(1 - m(t)^2). */
   std(t: number): number {
@@ -112,24 +70,12 @@ export class VPSDE extends Sde {
     return { fCoef: Math.sqrt(1 - b) - 1, g: Math.sqrt(b) };
   }
 
-  #lmcT(t: Tensor): Tensor {
-    // -t (beta_min / 2 + t (beta_max - beta_min) / 4)
-    return neg(mul(t, affineT(t, 0.5 * this.betaMin, 0.25 * (this.betaMax - this.betaMin))));
-  }
-  /** a(t) for a tensor of times. */
-  driftCoefT(t: Tensor): Tensor {
-    return affineT(t, -0.5 * this.betaMin, -0.5 * (this.betaMax - this.betaMin));
-  }
   /** g(t) for a tensor of times. */
   diffusionT(t: Tensor): Tensor {
     return sqrt(affineT(t, this.betaMin, this.betaMax - this.betaMin));
   }
-  /** m(t) for a tensor of times. */
-  meanCoefT(t: Tensor): Tensor {
-    return exp(this.#lmcT(t));
-  }
   /** s(t) for a tensor of times. */
   stdT(t: Tensor): Tensor {
-    return sqrt(neg(expm1(mul(this.#lmcT(t), 2))));
+    return sqrt(neg(expm1(mul(this.logMeanCoefT(t), 2))));
   }
 }
