@@ -25,11 +25,11 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { dispose, keep, type Tensor } from "../../gpu/mod.ts";
+import { dispose, keep, scope, type Tensor, zeros } from "../../gpu/mod.ts";
 import { forEachTensor } from "../../gpu/tensor.ts";
-import type { Key } from "../../gpu/random.ts";
+import { foldIn, type Key } from "../../gpu/random.ts";
 import { EpisodeClock, initialOffsets, validateOffsets } from "../episode_clock.ts";
-import type { UnrolledSystem } from "../unrolled_system.ts";
+import { broadcastTheta, type UnrolledSystem } from "../unrolled_system.ts";
 
 /** What one call of {@link GradientEstimator.estimate} returns (tensors on the GPU). */
 export interface EstimateOut {
@@ -291,4 +291,39 @@ export function checkTheta(theta: Tensor, system: UnrolledSystem<unknown>, where
         `got ${theta.dtype} [${theta.shape}]`,
     );
   }
+}
+
+/**
+ * Starts `pairs` antithetic PES pairs at `theta`: the unrolls of both signs (`2 * pairs`
+ * particles, 2 replicas) with a zero perturbation accumulator `xi` [pairs, D], and their episode
+ * clock. Shared by {@link pes} and `pesAnalytic`, which differ only in how they estimate.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { key } from "../../gpu/random.ts";
+ * import { influenceBalancing } from "../tasks/influence_balancing.ts";
+ * import { startPesPairs, UnrollState } from "./estimator.ts";
+ * const u = new UnrollState<{ s: unknown; xi: import("../../gpu/mod.ts").Tensor }>();
+ * startPesPairs(influenceBalancing(), tensor([0.5]), 4, { maxInitialOffset: 0 }, key(0), u);
+ * console.log(u.state.xi.shape); // [4, 1]
+ * ```
+ */
+export function startPesPairs<S>(
+  system: UnrolledSystem<S>,
+  theta: Tensor,
+  pairs: number,
+  o: { maxInitialOffset: number; offsets?: number[] },
+  key: Key,
+  u: UnrollState<{ s: S; xi: Tensor }>,
+): void {
+  const state = scope(() => ({
+    s: system.init(broadcastTheta(theta, 2 * pairs), {
+      particles: 2 * pairs,
+      replicas: 2,
+      key: foldIn(key, 0),
+    }),
+    xi: zeros([pairs, system.thetaDim]),
+  }));
+  u.reset(state, startClock(system.horizon, pairs, o, foldIn(key, 1)));
 }

@@ -33,12 +33,12 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
-import { add, reshape, scope, type Tensor, where, zeros } from "../../gpu/mod.ts";
+import { add, reshape, scope, type Tensor, where } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { truncationEnded, type TruncationPlan } from "../episode_clock.ts";
 import { parseOptions } from "../options.ts";
 import { runTruncation } from "../truncation.ts";
-import { broadcastTheta, checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
+import { checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import { antitheticThetas, esCombine, pairWeights, samplePerturbations } from "./antithetic.ts";
 import {
   checkOffsets,
@@ -47,7 +47,7 @@ import {
   type EsOptions,
   type EstimateOut,
   type GradientEstimator,
-  startClock,
+  startPesPairs,
   truncationFields,
   UnrollState,
 } from "./estimator.ts";
@@ -119,16 +119,7 @@ export function pes<S>(system: UnrolledSystem<S>, options: PesOptions = {}): Pes
     },
     init(theta: Tensor, key: Key) {
       checkTheta(theta, system, "pes.init");
-      const P = 2 * n;
-      const state = scope(() => ({
-        s: system.init(broadcastTheta(theta, P), {
-          particles: P,
-          replicas: 2,
-          key: foldIn(key, 0),
-        }),
-        xi: zeros([n, D]),
-      }));
-      u.reset(state, startClock(system.horizon, n, o, foldIn(key, 1)));
+      startPesPairs(system, theta, n, o, key, u);
     },
     estimate(theta: Tensor, key: Key): EstimateOut {
       checkTheta(theta, system, "pes");

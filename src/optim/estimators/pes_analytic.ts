@@ -45,20 +45,19 @@ import {
   sub,
   sum,
   type Tensor,
-  zeros,
 } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { truncationEnded } from "../episode_clock.ts";
 import { vjpWithAux } from "../grad_with_aux.ts";
 import { parseOptions } from "../options.ts";
 import { runTruncation } from "../truncation.ts";
-import { broadcastTheta, checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
+import { checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import { antitheticThetas, pairWeights, samplePerturbations } from "./antithetic.ts";
 import {
   checkOffsets,
   checkTheta,
   type EstimateOut,
-  startClock,
+  startPesPairs,
   truncationFields,
   type TruncationOptions,
   UnrollState,
@@ -114,15 +113,7 @@ export function pesAnalytic<S>(
     },
     init(theta: Tensor, key: Key) {
       checkTheta(theta, system, "pesAnalytic.init");
-      const state = scope(() => ({
-        s: system.init(broadcastTheta(theta, P), {
-          particles: P,
-          replicas: 2,
-          key: foldIn(key, 0),
-        }),
-        xi: zeros([n, D]),
-      }));
-      u.reset(state, startClock(system.horizon, n, o, foldIn(key, 1)));
+      startPesPairs(system, theta, n, o, key, u);
     },
     estimate(theta: Tensor, key: Key): EstimateOut {
       checkTheta(theta, system, "pesAnalytic");
