@@ -1,3 +1,4 @@
+import { contentWords } from "./content_words.ts";
 import { pluralize, singularCandidates } from "./inflection.ts";
 import type { TaggedWord } from "./pos_tagger.ts";
 import { WordNet } from "./wordnet.ts";
@@ -48,4 +49,44 @@ export function wordnetAlternatives(
     !(word.pos === "n" &&
       alt.split(/[ -]/).some((part) => singularCandidates(lower).includes(part)))
   );
+}
+
+/**
+ * Walks the content words of `text` that have WordNet alternatives and lets `edit` rewrite each
+ * one: `edit(word, alternatives, gap)` gets the text between the previous rewrite and the word
+ * (`gap`, so an article before it can be adjusted) and returns what replaces `gap + word`, or
+ * `null` to keep both. The one loop behind synonym insertion, synonym substitution and antonym
+ * substitution, which differ only in what they emit.
+ *
+ * @example
+ * ```ts
+ * import { rewriteWithAlternatives } from "./wordnet_alternatives.ts";
+ * const out = rewriteWithAlternatives("The car is fast.", "synonyms", 1,
+ *   (w, alts, gap) => gap + w.text.toUpperCase() + "/" + alts[0]);
+ * console.log(out); // "The CAR/auto is fast."
+ * ```
+ * @param text The input.
+ * @param relation Which WordNet relation supplies alternatives.
+ * @param senses How many senses of each word to use.
+ * @param edit Rewrites one word (called only when it has alternatives, in text order).
+ * @returns The rewritten text.
+ */
+export function rewriteWithAlternatives(
+  text: string,
+  relation: "synonyms" | "antonyms",
+  senses: number,
+  edit: (word: TaggedWord, alternatives: string[], gap: string) => string | null,
+): string {
+  const parts: string[] = [];
+  let last = 0;
+  for (const w of contentWords(text)) {
+    const alts = wordnetAlternatives(w, relation, senses);
+    if (alts.length === 0) continue;
+    const rewritten = edit(w, alts, text.slice(last, w.start));
+    if (rewritten === null) continue;
+    parts.push(rewritten);
+    last = w.end;
+  }
+  parts.push(text.slice(last));
+  return parts.join("");
 }

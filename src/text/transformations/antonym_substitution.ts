@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { matchCase } from "../case_pattern.ts";
-import { contentWords } from "../content_words.ts";
 import { agreeArticle } from "../inflection.ts";
 import type { TransformationInfo } from "../operation.ts";
 import {
@@ -11,7 +10,7 @@ import {
 } from "../options.ts";
 import type { TextRng } from "../rng.ts";
 import { SentenceTransformation } from "../sentence_transformation.ts";
-import { wordnetAlternatives } from "../wordnet_alternatives.ts";
+import { rewriteWithAlternatives } from "../wordnet_alternatives.ts";
 
 /**
  * Options of {@link AntonymSubstitution}.
@@ -85,17 +84,11 @@ export class AntonymSubstitution extends SentenceTransformation {
    * @returns The text.
    */
   protected transformText(text: string, rng: TextRng): string {
-    const parts: string[] = [];
-    let last = 0;
-    for (const w of contentWords(text)) {
-      if (w.pos === "n") continue;
-      const alts = wordnetAlternatives(w, "antonyms", this.#senses);
-      if (alts.length === 0 || !rng.chance(this.#prob)) continue;
+    // Only adjectives, adverbs and verbs (see the class doc).
+    return rewriteWithAlternatives(text, "antonyms", this.#senses, (w, alts, gap) => {
+      if (w.pos === "n" || !rng.chance(this.#prob)) return null;
       const rep = matchCase(w.text, alts[0]);
-      parts.push(agreeArticle(text.slice(last, w.start), rep), rep);
-      last = w.end;
-    }
-    parts.push(text.slice(last));
-    return parts.join("");
+      return agreeArticle(gap, rep) + rep;
+    });
   }
 }

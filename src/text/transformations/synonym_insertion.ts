@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { contentWords } from "../content_words.ts";
 import type { TransformationInfo } from "../operation.ts";
 import {
   type OperationOptions,
@@ -9,7 +8,7 @@ import {
 } from "../options.ts";
 import type { TextRng } from "../rng.ts";
 import { SentenceTransformation, TEXT_KINDS } from "../sentence_transformation.ts";
-import { wordnetAlternatives } from "../wordnet_alternatives.ts";
+import { rewriteWithAlternatives } from "../wordnet_alternatives.ts";
 
 /**
  * Options of {@link SynonymInsertion}.
@@ -81,15 +80,11 @@ export class SynonymInsertion extends SentenceTransformation {
    * @returns The text.
    */
   protected transformText(text: string, rng: TextRng): string {
-    const parts: string[] = [];
-    let last = 0;
-    for (const w of contentWords(text)) {
-      const alts = wordnetAlternatives(w, "synonyms", this.#senses);
-      if (alts.length === 0 || !rng.chance(this.#prob)) continue;
-      parts.push(text.slice(last, w.end), " ", rng.pick(alts));
-      last = w.end;
-    }
-    parts.push(text.slice(last));
-    return parts.join("");
+    return rewriteWithAlternatives(
+      text,
+      "synonyms",
+      this.#senses,
+      (w, alts, gap) => rng.chance(this.#prob) ? `${gap}${w.text} ${rng.pick(alts)}` : null,
+    );
   }
 }
