@@ -4,7 +4,11 @@
  * N = 10,000 (`kinf_relu3_n{N}_entries_per_s`: N^2 / seconds, both kernels together), and the
  * time of a regularized NNGP solve with 10 right-hand sides (`kinf_solve_f32_n{n}_ms`: blocked
  * GPU Cholesky + triangular solves; `kinf_solve_f64_n{n}_ms`: host f64 Cholesky including the
- * readback).
+ * readback), and the symmetric eigendecomposition of the regularized NNGP
+ * (`kinf_eigh_gpu_n{n}_ms`: f32 parallel Jacobi on the GPU, `eighGpu`, including the final
+ * readback of values and vectors; `kinf_eigh_f64_n{n}_ms`: host f64 `eighHost` including the
+ * readback of the matrix). The peer times `jnp.linalg.eigh` (f32)
+ * and `numpy.linalg.eigh` (f64) on the same matrix.
  *
  * `deno bench -A bench/kernels_inf_bench.ts`, or `deno run -A bench/kernels_inf_bench.ts
  * --report [--big]` for metric lines; the peer bench/peers/kernels_inf_peer.py prints
@@ -12,7 +16,8 @@
  * same work. Kernel time is GPU time from timestamp queries over repeated computations recorded
  * into one command stream (`kernelBatched`: input matmul + one fused elementwise pass per block;
  * for N >= 4096, 4 x 4 blocks of which the 6 below the diagonal are transposed copies); nothing
- * is read back. Software adapters (llvmpipe) run N = 500 and n = 300 only (`--big`: the full set).
+ * is read back. Software adapters (llvmpipe) run N = 500, n = 300 and eigh n = 128 only (`--big`:
+ * the full set).
  *
  * Measured on an H100 (Deno 2.9.6, 2026-11-27) BEFORE the symmetric 4 x 4 block path, i.e. one
  * full matmul + one fused pass: N = 10,000: 1.536e10 entries/s (matmul 5.54 ms + fused pass
@@ -27,6 +32,8 @@
 import { dispose, random, runtime, scope, type Tensor } from "../src/gpu/mod.ts";
 import {
   dense,
+  eighGpuToHost,
+  eighHost,
   inputKernel,
   kernelBatched,
   relu,
@@ -41,6 +48,7 @@ const nIdx = Deno.args.indexOf("--n"); // `--n 200`: one small size, for a quick
 const only = nIdx >= 0 ? [Number(Deno.args[nIdx + 1])] : null;
 const SIZES = only ?? (fallback && !big ? [500] : [1000, 10000]);
 const SOLVE_SIZES = only ?? (fallback && !big ? [300] : [1000, 4000]);
+const EIGH_SIZES = only ?? (fallback && !big ? [128] : [1000]);
 
 const net = serial(
   dense(512, { wStd: 1.5, bStd: 0.05 }),
@@ -96,6 +104,24 @@ async function solveMs(n: number, precision: "f32" | "f64"): Promise<number> {
   return best;
 }
 
+/** Milliseconds of one eigendecomposition of the regularized NNGP (best of a few, after warm-up). */
+async function eighMs(n: number, where: "gpu" | "f64"): Promise<number> {
+  const x = inputs(n);
+  const k = scope(() => net.kernel(x, null, { get: "nngp" }));
+  await runtime().sync();
+  const once = async () => {
+    const t0 = performance.now();
+    if (where === "gpu") await eighGpuToHost(k.nngp);
+    else eighHost(await k.nngp.read(), n);
+    return performance.now() - t0;
+  };
+  await once();
+  let best = Infinity;
+  for (let i = 0; i < (fallback ? 1 : 3); i++) best = Math.min(best, await once());
+  dispose([x, k.nngp, k.cov1]);
+  return best;
+}
+
 if (reportMode) {
   console.log(`# adapter ${runtime().summary.description}`);
   for (const n of SIZES) {
@@ -117,6 +143,10 @@ if (reportMode) {
     emit(`kinf_solve_f32_n${n}_ms`, await solveMs(n, "f32"), "ms");
     if (n <= 2000) emit(`kinf_solve_f64_n${n}_ms`, await solveMs(n, "f64"), "ms");
   }
+  for (const n of EIGH_SIZES) {
+    emit(`kinf_eigh_gpu_n${n}_ms`, await eighMs(n, "gpu"), "ms");
+    emit(`kinf_eigh_f64_n${n}_ms`, await eighMs(n, "f64"), "ms");
+  }
 } else {
   const x = inputs(SIZES[0]);
   Deno.bench(`depth-3 ReLU NNGP+NTK, N = ${SIZES[0]}, d = 784`, { group: "kernel" }, async () => {
@@ -134,4 +164,12 @@ if (reportMode) {
       r.x.dispose();
     });
   }
+  const ne = EIGH_SIZES[0];
+  const ke = scope(() => net.kernel(inputs(ne), null, { get: "nngp" }));
+  Deno.bench(`NNGP eigh gpu-f32-jacobi, n = ${ne}`, { group: "eigh" }, async () => {
+    await eighGpuToHost(ke.nngp);
+  });
+  Deno.bench(`NNGP eigh host-f64, n = ${ne}`, { group: "eigh" }, async () => {
+    eighHost(await ke.nngp.read(), ne);
+  });
 }

@@ -13,6 +13,9 @@ Metrics (same names as the gpusci suite, prefixed):
   numpy_kinf_relu3_n{N}_entries_per_s  the same in numpy f64 on the CPU
   jax_kinf_solve_f32_n{n}_ms           Cholesky + cho_solve (10 rhs) of the regularized NNGP, f32
   numpy_kinf_solve_f64_n{n}_ms         scipy cho_factor/cho_solve in f64
+  jax_kinf_eigh_gpu_n{n}_ms            jnp.linalg.eigh of the regularized NNGP, f32, values and
+                                        vectors copied to the host (as gpusci's eighGpuToHost)
+  numpy_kinf_eigh_f64_n{n}_ms          numpy.linalg.eigh in f64
 Also prints (informational, no ratio) jax_tf32_kinf_relu3_n{N}_entries_per_s with JAX's default
 matmul precision (TF32 on NVIDIA GPUs).
 Usage: python3 bench/peers/kernels_inf_peer.py [--big]
@@ -50,7 +53,13 @@ def np_kernel(x):
     return nngp, ntk
 
 
-def run_numpy(sizes, solve_sizes):
+def regularized_nngp(n):
+    x = np.random.default_rng(n).uniform(size=(n, 784))
+    k, _ = np_kernel(x)
+    return k + 1e-4 * np.mean(np.diag(k)) * np.eye(n)
+
+
+def run_numpy(sizes, solve_sizes, eigh_sizes):
     for n in sizes:
         x = np.random.default_rng(n).uniform(size=(n, 784))
         np_kernel(x[:100])
@@ -70,9 +79,14 @@ def run_numpy(sizes, solve_sizes):
         t0 = time.perf_counter()
         cho_solve(cho_factor(k, lower=True), y)
         emit(f"numpy_kinf_solve_f64_n{n}_ms", (time.perf_counter() - t0) * 1e3, "ms")
+    for n in eigh_sizes:
+        k = regularized_nngp(n)
+        t0 = time.perf_counter()
+        np.linalg.eigh(k)
+        emit(f"numpy_kinf_eigh_f64_n{n}_ms", (time.perf_counter() - t0) * 1e3, "ms")
 
 
-def run_jax(sizes, solve_sizes):
+def run_jax(sizes, solve_sizes, eigh_sizes):
     try:
         import jax
         import jax.numpy as jnp
@@ -132,6 +146,18 @@ def run_jax(sizes, solve_sizes):
             best = min(best, time.perf_counter() - t0)
         emit(f"jax_kinf_solve_f32_n{n}_ms", best * 1e3, "ms")
 
+    eigh = jax.jit(jnp.linalg.eigh)
+    for n in eigh_sizes:
+        k = jnp.asarray(regularized_nngp(n), dtype=jnp.float32)
+        jax.block_until_ready(eigh(k))
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            w, v = eigh(k)
+            np.asarray(w), np.asarray(v)
+            best = min(best, time.perf_counter() - t0)
+        emit(f"jax_kinf_eigh_gpu_n{n}_ms", best * 1e3, "ms")
+
 
 def main():
     gpu = True
@@ -143,8 +169,9 @@ def main():
         gpu = False
     sizes = [1000, 10000] if (BIG or gpu) else [1000]
     solve_sizes = [1000, 4000] if (BIG or gpu) else [500]
-    run_jax(sizes, solve_sizes)
-    run_numpy(sizes, [n for n in solve_sizes if n <= 2000] + ([4000] if BIG else []))
+    eigh_sizes = [1000] if (BIG or gpu) else [128]
+    run_jax(sizes, solve_sizes, eigh_sizes)
+    run_numpy(sizes, [n for n in solve_sizes if n <= 2000] + ([4000] if BIG else []), eigh_sizes)
 
 
 if __name__ == "__main__":

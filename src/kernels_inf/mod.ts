@@ -72,6 +72,7 @@ export { fanInConcat, fanInSum, fanOut, parallel, serial } from "./stax/combinat
 export { layerNorm, layerNormStage } from "./stax/layer_norm.ts";
 export { dropout } from "./stax/dropout.ts";
 export { type Eigh, eighHost, gaussHermite } from "./linalg/eigh.ts";
+export { eighGpu, eighGpuToHost, type GpuEigh, type JacobiOptions } from "./linalg/jacobi.ts";
 export { erf as erfHost, normalCdf, normalPdf } from "./special_functions.ts";
 export { type BatchedKernelOptions, kernelBatched, kernelToHost } from "./batched_kernel.ts";
 export { type ApplyNet, empiricalNngp, empiricalNtk } from "./empirical.ts";

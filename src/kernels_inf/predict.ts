@@ -11,8 +11,9 @@
  * - mean(t) = M_*x g_t(M) y
  * - cov(t) = K_** - A K_*x^T - K_*x A^T + A K A^T with A = M_*x g_t(M);
  *   for M = K at t = infinity this is the GP posterior K_** - K_*x K^{-1} K_x*.
- * Finite t uses the symmetric eigendecomposition of M (host f64); t = infinity uses Cholesky
- * (GPU f32 or host f64, `precision`). `diagReg` regularizes M (scaled by its mean diagonal by
+ * Finite t uses the symmetric eigendecomposition of M (host f64 by default, or the GPU f32
+ * Jacobi method with `eigh: "gpu"`); t = infinity uses Cholesky (GPU f32 or host f64,
+ * `precision`). `diagReg` regularizes M (scaled by its mean diagonal by
  * default) exactly like neural-tangents' `diag_reg`.
  *
  * @example
@@ -30,8 +31,20 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../errors.ts";
-import { add, dispose, matmul, scope, sub, type Tensor, tensor, transpose } from "../gpu/mod.ts";
+import {
+  add,
+  dispose,
+  eye,
+  matmul,
+  mul,
+  scope,
+  sub,
+  type Tensor,
+  tensor,
+  transpose,
+} from "../gpu/mod.ts";
 import { type Eigh, eighHost } from "./linalg/eigh.ts";
+import { eighGpuToHost } from "./linalg/jacobi.ts";
 import { matmulHost, transposeHost } from "./linalg/host_matrix.ts";
 import { checkCholeskyStatus, choleskyGpuAsync, choleskyHost } from "./linalg/cholesky.ts";
 import { choSolveGpu, choSolveHost } from "./linalg/triangular.ts";
@@ -118,7 +131,7 @@ export interface InferenceResult {
   nngp?: Prediction;
   /** NTK (infinitely wide network trained by gradient descent). */
   ntk?: Prediction;
-  /** "gpu-f32-cholesky", "host-f64-cholesky" or "host-f64-eigh". */
+  /** "gpu-f32-cholesky", "host-f64-cholesky", "host-f64-eigh" or "gpu-f32-jacobi". */
   method: string;
   /** The absolute diagonal regularizer added to each training kernel. */
   regularizer: { nngp?: number; ntk?: number };
@@ -406,13 +419,36 @@ export interface GdEnsembleOptions {
   diagRegMode?: "scaled" | "absolute";
   /** Which kernels (default: those present in kTrainTrain). */
   get?: ("nngp" | "ntk")[];
+  /** Eigendecomposition: "host" (f64, default, precise) or "gpu" (f32 Jacobi, `eighGpu`). */
+  eigh?: EighMethod;
 }
+
+/**
+ * Where the predictors' eigendecomposition runs: "host" (f64 `eighHost`, precise) or "gpu"
+ * (f32 parallel Jacobi, `eighGpu`).
+ *
+ * @example
+ * ```ts
+ * import type { EighMethod } from "./predict.ts";
+ * const m: EighMethod = "gpu";
+ * console.log(m); // "gpu"
+ * ```
+ */
+export type EighMethod = "host" | "gpu";
+
+const eighMethodSchema = z.enum(["host", "gpu"]).default("host");
 
 const gdSchema = z.object({
   learningRate: z.number().positive().finite().default(1),
   diagReg: z.number().nonnegative().finite().default(0),
   diagRegMode: z.enum(["scaled", "absolute"]).default("scaled"),
+  eigh: eighMethodSchema,
 });
+
+/** The method string of an eigendecomposition. */
+function eighMethodName(m: EighMethod): string {
+  return m === "gpu" ? "gpu-f32-jacobi" : "host-f64-eigh";
+}
 
 /**
  * Options of one {@link GdEnsemblePredictor.predict} call.
@@ -446,14 +482,15 @@ export interface PredictAtOptions {
 export interface GdEnsemblePredictor {
   /** Means (and covariances) at training time `t` (Infinity allowed). */
   predict(t: number, options?: PredictAtOptions): Promise<InferenceResult>;
-  /** The eigendecompositions of the training kernels (host f64). */
+  /** The eigendecompositions of the training kernels (on the host; computed per `eigh`). */
   readonly eigen: Partial<Record<"nngp" | "ntk", Eigh>>;
 }
 
 /**
  * Infinitely wide networks trained on MSE by gradient descent (NTK) or readout-only training
  * (NNGP), evaluated in closed form at any time t through the eigendecomposition of the
- * training kernels (host f64, computed once; about 4 n^3 flops). A diagReg override at predict
+ * training kernels (computed once: host f64, about 4 n^3 flops, or with `eigh: "gpu"` the f32
+ * GPU Jacobi method; results name it in `method`). A diagReg override at predict
  * time reuses the eigendecomposition (eigenvalues shift by the regularizer), so regularization
  * sweeps are cheap. At t = infinity the result equals {@link gpInference}.
  *
@@ -485,7 +522,11 @@ export async function gradientDescentMseEnsemble(
   shapes(input, which, hasCov && !!input.kTrainTrain.nngp, "gradientDescentMseEnsemble");
   const h = await readHost(input, which, hasCov && !!input.kTrainTrain.nngp);
   const eigen: Partial<Record<Which, Eigh>> = {};
-  for (const g of which) eigen[g] = eighHost(h.train[g]!, h.n);
+  for (const g of which) {
+    eigen[g] = o.eigh === "gpu"
+      ? await eighGpuToHost(input.kTrainTrain[g]!)
+      : eighHost(h.train[g]!, h.n);
+  }
   // Projections of the targets and of the test kernels onto the eigenvectors (reused by every t).
   const vty: Partial<Record<Which, Float64Array>> = {};
   const mtv: Partial<Record<Which, Float64Array>> = {};
@@ -512,7 +553,7 @@ export async function gradientDescentMseEnsemble(
       if (!(dr >= 0)) {
         return Promise.reject(new InvalidArgumentError(`predict: diagReg must be >= 0, got ${dr}`));
       }
-      const result: InferenceResult = { method: "host-f64-eigh", regularizer: {} };
+      const result: InferenceResult = { method: eighMethodName(o.eigh), regularizer: {} };
       for (const g of which) {
         const e = eigen[g]!;
         const reg = hostRegularizer(h.train[g]!, h.n, dr, o.diagRegMode);
@@ -583,6 +624,11 @@ function eigenPrediction(
 export interface GdMseOptions extends SolveOptions {
   /** Learning rate (default 1). */
   learningRate?: number;
+  /**
+   * Eigendecomposition at finite t: "host" (f64, default, precise) or "gpu" (f32 Jacobi,
+   * `eighGpu`; the regularized kernel never leaves the GPU before it). `method` says which ran.
+   */
+  eigh?: EighMethod;
 }
 
 /**
@@ -609,7 +655,8 @@ export interface GdMseInputs {
  * The linearized dynamics of one network trained by gradient descent on MSE with NTK
  * `ntkTrainTrain` (Lee et al. 2019): `f_train(t) = y + exp(-lr Theta t / m)(f_0 - y)` and
  * `f_test(t) = f_test,0 + Theta_*x Theta^{-1}(I - exp(-lr Theta t / m))(y - f_0)`. Finite t uses
- * the host f64 eigendecomposition; t = infinity uses Cholesky with `precision`.
+ * the eigendecomposition of Theta (host f64, or GPU f32 Jacobi with `eigh: "gpu"`); t = infinity
+ * uses Cholesky with `precision`.
  *
  * @example
  * ```ts
@@ -618,6 +665,9 @@ export interface GdMseInputs {
  * const p = gradientDescentMse(eye(2), tensor([[1], [3]]), { learningRate: 2 });
  * const r = await p.predict(Infinity, { fxTrain0: zeros([2, 1]) });
  * console.log(await r.train.read()); // Float32Array [1, 3]
+ * const g = gradientDescentMse(eye(2), tensor([[1], [3]]), { learningRate: 2, eigh: "gpu" });
+ * const h = await g.predict(Math.log(2), { fxTrain0: zeros([2, 1]) }); // half way
+ * console.log(await h.train.read(), h.method); // Float32Array [0.5, 1.5] "gpu-f32-jacobi"
  * ```
  */
 export function gradientDescentMse(
@@ -635,7 +685,14 @@ export function gradientDescentMse(
   if (!(lr > 0) || !Number.isFinite(lr)) {
     throw new InvalidArgumentError(`gradientDescentMse: learningRate must be > 0, got ${lr}`);
   }
-  let eig: Promise<{ e: Eigh; reg: number; K: Float64Array }> | null = null;
+  const em = eighMethodSchema.safeParse(options.eigh);
+  if (!em.success) {
+    throw new InvalidArgumentError(
+      `gradientDescentMse: eigh must be "host" or "gpu", got ${JSON.stringify(options.eigh)}`,
+    );
+  }
+  const eighMethod = em.data;
+  let eig: Promise<{ e: Eigh }> | null = null;
   const n = yTrain.shape[0];
   return {
     async predict(t, inputs) {
@@ -670,11 +727,24 @@ export function gradientDescentMse(
         }
         if (!(t >= 0)) throw new InvalidArgumentError(`predict: t must be >= 0, got ${t}`);
         eig ??= (async () => {
+          if (eighMethod === "gpu") {
+            const Kr = scope(() =>
+              add(
+                ntkTrainTrain,
+                mul(eye(n), gpuRegularizer(ntkTrainTrain, so.diagReg, so.diagRegMode)),
+              )
+            );
+            try {
+              return { e: await eighGpuToHost(Kr) };
+            } finally {
+              Kr.dispose();
+            }
+          }
           const K = Float64Array.from(await ntkTrainTrain.read());
           const reg = hostRegularizer(K, n, so.diagReg, so.diagRegMode);
           const Kr = Float64Array.from(K);
           for (let i = 0; i < n; i++) Kr[i * n + i] += reg;
-          return { e: eighHost(Kr, n), reg, K };
+          return { e: eighHost(Kr, n) };
         })();
         const { e } = await eig;
         const k = yTrain.shape[1];
@@ -698,7 +768,7 @@ export function gradientDescentMse(
         const train = Float32Array.from(dtrain, (v, i) => f0[i] + v);
         const r: { train: Tensor; test?: Tensor; method: string } = {
           train: tensor(train, { shape: [n, k] }),
-          method: "host-f64-eigh",
+          method: eighMethodName(eighMethod),
         };
         if (tt && fxTest0) {
           const nt = tt.length / n;

@@ -33,6 +33,9 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
       "ntk_acc",
       "best_finite_acc",
       "ensemble_acc",
+      "best_centered_acc",
+      "centered_ensemble_acc",
+      "infinite_at_steps_acc",
       "zca_gain",
       "f32_vs_precise_max_n",
     ]
@@ -48,6 +51,11 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     "precision",
   ]);
   assert.equal(r.charts!.length, 4);
+  const finite = r.tables!.find((t) => t.name === "finite")!.table;
+  for (const col of ["single_acc", "ensemble_acc", "centered_acc", "centered_ensemble_acc"]) {
+    assert.ok(finite.columnNames().includes(col), col);
+  }
+  assert.equal(finite.numRows(), 2);
   assert.throws(() => nngpMnist.schema.parse({ pool: 3 }));
   assert.throws(() => nngpMnist.schema.parse({ bogus: 1 }));
 });

@@ -162,3 +162,41 @@ Deno.test("errors: singular kernel, shapes, options", async () => {
   await assert.rejects(ens.predict(-1), /t must be/);
   await assert.rejects(ens.predict(1, { computeCov: true }), /computeCov/);
 });
+
+Deno.test('eigh: "gpu" (f32 Jacobi) agrees with the host f64 eigendecomposition at finite t', async () => {
+  const lr = 1.3, T = 20;
+  const f0 = random.normal(random.key(9), [n, k]), g0 = random.normal(random.key(10), [t, k]);
+  const inputs = { fxTrain0: f0, fxTest0: g0, ntkTestTrain: kte.ntk! };
+  const o = { learningRate: lr, diagReg: 1e-3 };
+  const hostP = await stax.gradientDescentMse(ktt.ntk!, y, o).predict(T, inputs);
+  const gpuP = await stax.gradientDescentMse(ktt.ntk!, y, { ...o, eigh: "gpu" }).predict(T, inputs);
+  assert.equal(hostP.method, "host-f64-eigh");
+  assert.equal(gpuP.method, "gpu-f32-jacobi");
+  const [ht, gt, h0] = await Promise.all([hostP.test!.read(), gpuP.test!.read(), g0.read()]);
+  const moved = maxAbs(ht, h0);
+  assert.ok(moved > 0.1, `training moved the test outputs: ${moved}`);
+  assert.ok(maxAbs(gt, ht) < 1e-4 * (1 + Math.max(...ht.map(Math.abs))), `${maxAbs(gt, ht)}`);
+  assert.ok(maxAbs(await gpuP.train.read(), await hostP.train.read()) < 1e-4 * 10);
+  // the ensemble predictor too (NNGP and NTK), at several times
+  const ensH = await stax.gradientDescentMseEnsemble(input, { learningRate: lr });
+  const ensG = await stax.gradientDescentMseEnsemble(input, { learningRate: lr, eigh: "gpu" });
+  for (const time of [1, 30, 1e4]) {
+    const [a, b] = [await ensH.predict(time), await ensG.predict(time)];
+    assert.equal(b.method, "gpu-f32-jacobi");
+    for (const g of ["nngp", "ntk"] as const) {
+      const [ma, mb] = [await a[g]!.mean.read(), await b[g]!.mean.read()];
+      const scale = Math.max(...ma.map(Math.abs));
+      assert.ok(scale > 0.01, `${g} t=${time} moved`);
+      assert.ok(maxAbs(ma, mb) < 1e-3 * scale, `${g} t=${time}: ${maxAbs(ma, mb)} vs ${scale}`);
+    }
+  }
+  assert.throws(
+    () => stax.gradientDescentMse(ktt.ntk!, y, { eigh: "cpu" as "host" }),
+    (e: Error) =>
+      e instanceof InvalidArgumentError && /eigh must be "host" or "gpu"/.test(e.message),
+  );
+  await assert.rejects(
+    stax.gradientDescentMseEnsemble(input, { eigh: "cpu" as "host" }),
+    (e: Error) => e instanceof InvalidArgumentError && /eigh/.test(e.message),
+  );
+});

@@ -249,3 +249,135 @@ ${ENTRY} {
   }
   return s;
 }
+
+/** Uniform block of the Jacobi kernels: padded size N, logical size n, round, count. */
+const PJ = `struct P { N: u32, n: u32, round: u32, total: u32 };
+@group(0) @binding(0) var<uniform> p: P;`;
+
+/**
+ * The two indices of pair `k` in round `r` of the round-robin (circle-method) tournament on N
+ * players (N even): player N-1 stays put and meets player r; the others meet mirrored around r.
+ * Over rounds 0..N-2 every pair of indices meets exactly once (Brent & Luk 1985, "The solution
+ * of singular-value and symmetric eigenvalue problems on multiprocessor arrays").
+ */
+const PAIR_FN = `fn pairOf(k: u32, r: u32, N: u32) -> vec2<u32> {
+  if (k == 0u) { return vec2<u32>(N - 1u, r); }
+  let m = N - 1u;
+  return vec2<u32>((r + k) % m, (r + m - k) % m);
+}
+// Jacobi rotation (c, s) that zeroes A[p, q] in J^T A J, J = [[c, s], [-s, c]] on (p, q)
+// (Golub & Van Loan, "Matrix Computations", 4th ed., Algorithm 8.5.1 symSchur2). Returns
+// (c, s, t = s / c). Entries already negligible next to the diagonal are left alone.
+fn rotation(app: f32, aqq: f32, apq: f32) -> vec3<f32> {
+  if (abs(apq) <= 1.0e-7 * sqrt(abs(app * aqq)) || apq == 0.0) { return vec3<f32>(1.0, 0.0, 0.0); }
+  let tau = (aqq - app) / (2.0 * apq);
+  var t: f32;
+  if (abs(tau) > 1.0e15) { t = 0.5 / tau; } else {
+    t = select(-1.0, 1.0, tau >= 0.0) / (abs(tau) + sqrt(1.0 + tau * tau));
+  }
+  let c = 1.0 / sqrt(1.0 + t * t);
+  return vec3<f32>(c, t * c, t);
+}`;
+
+let jacobiInitSpec: KernelSpec | null = null;
+
+/**
+ * Start of a Jacobi eigendecomposition: copies the n x n input A into the top-left corner of
+ * the N x N work matrix W (zeros elsewhere; N = n rounded up to even) and sets V = I.
+ * Bindings: A (read), W (rw), V (rw). Params: N, n, total = N*N.
+ *
+ * @example
+ * ```ts
+ * import { jacobiInitKernel } from "./wgsl.ts";
+ * console.log(jacobiInitKernel().inputs, jacobiInitKernel().outputs); // 1 2
+ * ```
+ */
+export function jacobiInitKernel(): KernelSpec {
+  jacobiInitSpec ??= {
+    inputs: 1,
+    outputs: 2,
+    code: `${PJ}
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read_write> W: array<f32>;
+@group(0) @binding(3) var<storage, read_write> V: array<f32>;
+${ENTRY} {
+  ${LINEAR_INDEX}
+  if (i >= p.total) { return; }
+  let r = i / p.N; let c = i - r * p.N;
+  W[i] = select(0.0, A[r * p.n + c], r < p.n && c < p.n);
+  V[i] = select(0.0, 1.0, r == c);
+}`,
+  };
+  return jacobiInitSpec;
+}
+
+let jacobiRoundSpec: KernelSpec | null = null;
+
+/**
+ * One round of the parallel cyclic Jacobi method: the N/2 disjoint pairs of the round-robin
+ * ordering are rotated at once, `A' = J^T A J` and `V' = V J` with J the product of the N/2
+ * rotations. Thread (P, R) owns the 2 x 2 blocks at rows of pair P and columns of pair R; each
+ * thread recomputes both rotations from A's diagonal and pivot entries, so one dispatch per
+ * round suffices. Reads A, V and writes A', V' (ping-pong buffers, no races); only blocks with
+ * P <= R are computed, and mirrored, so A' stays exactly symmetric.
+ * Bindings: A (read), V (read), A' (rw), V' (rw). Params: N, round. Grid: 16 x 16 threads per
+ * workgroup over (P, R) in [0, N/2)^2.
+ *
+ * @example
+ * ```ts
+ * import { jacobiRoundKernel } from "./wgsl.ts";
+ * console.log(jacobiRoundKernel().inputs, jacobiRoundKernel().outputs); // 2 2
+ * ```
+ */
+export function jacobiRoundKernel(): KernelSpec {
+  jacobiRoundSpec ??= {
+    inputs: 2,
+    outputs: 2,
+    code: `${PJ}
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> V: array<f32>;
+@group(0) @binding(3) var<storage, read_write> B: array<f32>;
+@group(0) @binding(4) var<storage, read_write> U: array<f32>;
+${PAIR_FN}
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let N = p.N; let h = N / 2u;
+  let kp = gid.y; let kr = gid.x;
+  if (kp >= h || kr >= h) { return; }
+  let P = pairOf(kp, p.round, N); let R = pairOf(kr, p.round, N);
+  let a = P.x; let b = P.y; let r = R.x; let s = R.y;
+  let jr = rotation(A[r * N + r], A[s * N + s], A[r * N + s]);
+  let c2 = jr.x; let s2 = jr.y;
+  // V' = V J on columns (r, s), rows a and b.
+  for (var e = 0u; e < 2u; e++) {
+    let i = select(b, a, e == 0u);
+    let vr = V[i * N + r]; let vs = V[i * N + s];
+    U[i * N + r] = c2 * vr - s2 * vs;
+    U[i * N + s] = s2 * vr + c2 * vs;
+  }
+  if (kp > kr) { return; }
+  if (kp == kr) {
+    // Diagonal block: the pivot vanishes; the diagonal moves by t * A[a, b].
+    let apq = A[a * N + b];
+    B[a * N + a] = A[a * N + a] - jr.z * apq;
+    B[b * N + b] = A[b * N + b] + jr.z * apq;
+    B[a * N + b] = 0.0;
+    B[b * N + a] = 0.0;
+    return;
+  }
+  let jp = rotation(A[a * N + a], A[b * N + b], A[a * N + b]);
+  let c1 = jp.x; let s1 = jp.y;
+  // Y = J_P^T X (rows a, b), then Z = Y J_R (columns r, s).
+  let xar = A[a * N + r]; let xas = A[a * N + s]; let xbr = A[b * N + r]; let xbs = A[b * N + s];
+  let yar = c1 * xar - s1 * xbr; let yas = c1 * xas - s1 * xbs;
+  let ybr = s1 * xar + c1 * xbr; let ybs = s1 * xas + c1 * xbs;
+  let zar = c2 * yar - s2 * yas; let zas = s2 * yar + c2 * yas;
+  let zbr = c2 * ybr - s2 * ybs; let zbs = s2 * ybr + c2 * ybs;
+  B[a * N + r] = zar; B[r * N + a] = zar;
+  B[a * N + s] = zas; B[s * N + a] = zas;
+  B[b * N + r] = zbr; B[r * N + b] = zbr;
+  B[b * N + s] = zbs; B[s * N + b] = zbs;
+}`,
+  };
+  return jacobiRoundSpec;
+}
