@@ -4,7 +4,8 @@
  * from an integer hash that bench/peers/bnn_peer.py reproduces bit for bit), 8 chains, the
  * reference's Metropolis-adjusted underdamped Langevin sampler (one leapfrog step, refresh 0.01).
  *
- * Metrics (`deno run -A bench/bnn_bench.ts --report [--big]`):
+ * Metrics (`deno run -A bench/bnn_bench.ts --report [--big] [--widths 128,1024] [--no-ess]`;
+ * `--no-ess` prints only the steps-per-second metrics and the dispatches per step):
  * - `bnn_w{W}_leapfrog_steps_per_s`: sampler steps (one leapfrog step for all 8 chains each) per
  *   second, standard parameterization, fixed step size, no recording; the peer prints
  *   `jax_bnn_w{W}_leapfrog_steps_per_s` for the same work in JAX (jit + lax.scan).
@@ -130,7 +131,7 @@ if (reportMode) {
       "steps/s",
     );
   }
-  for (const w of WIDTHS) {
+  for (const w of Deno.args.includes("--no-ess") ? [] : WIDTHS) {
     const net = fcNet({ inputDim: DIM, width: w, outputDim: 10 });
     for (const p of ["standard", "reprior"] as const) {
       const r = await sampleBnn({

@@ -23,6 +23,7 @@ import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { add, mul, square, sub, sum, type Tensor } from "../gpu/mod.ts";
 import { type ChainParams, chainSumSquares } from "./chain_params.ts";
 import type { BnnModel } from "./models/model.ts";
+import { readoutNll } from "./models/readout_nll.ts";
 import { potentialTarget, type Target } from "./target.ts";
 
 /** Regression data on the GPU: inputs `x` `[n, d]` and targets `y` `[n, k]`. */
@@ -80,6 +81,12 @@ export function negLogLikelihood(
   data: RegressionData,
   noiseStd: number,
 ): Tensor {
+  if (model.hidden && model.readoutScales) {
+    return readoutNll(model.hidden(q, data.x), q.readout, data.y, {
+      ...model.readoutScales,
+      noiseStd,
+    });
+  }
   const r = sub(model.apply(q, data.x), data.y);
   return mul(sum(square(r), [1, 2]), 1 / (2 * noiseStd * noiseStd));
 }

@@ -58,6 +58,14 @@ export {
   selectPair,
 } from "./samplers/fused_updates.ts";
 export {
+  kickDriftLeaves,
+  kickEnergyLeaves,
+  leafGroups,
+  metropolisKey,
+  selectLeaves,
+  setLeafBufferLimit,
+} from "./samplers/leaf_fused.ts";
+export {
   axpy,
   chainCount,
   type ChainParams,
@@ -93,7 +101,8 @@ export {
   readout,
   readoutFeatures,
 } from "./models/model.ts";
-export { activate, denseNtk } from "./models/dense.ts";
+export { activate, denseAct, denseNtk } from "./models/dense.ts";
+export { readoutNll, type ReadoutNllScales } from "./models/readout_nll.ts";
 export { fcNet, type FcOptions } from "./models/fc.ts";
 export { branchScale, resNet, type ResNetOptions } from "./models/resnet.ts";
 export {

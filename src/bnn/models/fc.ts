@@ -19,7 +19,7 @@ import { z } from "zod";
 import { random, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
-import { activate, denseNtk } from "./dense.ts";
+import { denseAct } from "./dense.ts";
 import {
   type BnnBaseOptions,
   bnnBaseSchema,
@@ -58,13 +58,14 @@ export function fcNet(options: FcOptions): BnnModel {
     fan = o.width;
   }
   shapes.readout = [o.width + 1, o.outputDim];
-  const embed = (q: ChainParams, x: Tensor): Tensor => {
+  const hidden = (q: ChainParams, x: Tensor): Tensor => {
     let h = x;
     for (let l = 0; l < o.depth; l++) {
-      h = activate(o.activation, denseNtk(h, q[`w${l}`], q[`b${l}`], o.wStd, o.bStd));
+      h = denseAct(h, q[`w${l}`], q[`b${l}`], o.wStd, o.bStd, o.activation);
     }
-    return readoutFeatures(h, o.wStdOut, o.bStdOut);
+    return h;
   };
+  const embed = (q: ChainParams, x: Tensor) => readoutFeatures(hidden(q, x), o.wStdOut, o.bStdOut);
   return {
     kind: "fc",
     width: o.width,
@@ -80,5 +81,7 @@ export function fcNet(options: FcOptions): BnnModel {
     },
     embed,
     apply: (q, x) => readout(embed(q, x), q.readout),
+    hidden,
+    readoutScales: { wStdOut: o.wStdOut, bStdOut: o.bStdOut },
   };
 }

@@ -76,6 +76,14 @@ export interface BnnModel {
   embed(q: ChainParams, x: Tensor): Tensor;
   /** Network outputs `[C, n, k]`. */
   apply(q: ChainParams, x: Tensor): Tensor;
+  /**
+   * The last hidden representation `g` `[C, n, width]` the readout features are made of
+   * (`Phi = [wStdOut / sqrt(width) g, bStdOut]`); with {@link BnnModel.readoutScales} it lets
+   * the likelihood run as one fused op (`readout_nll.ts`). Optional for custom models.
+   */
+  hidden?(q: ChainParams, x: Tensor): Tensor;
+  /** The readout scales `wStdOut` and `bStdOut` of the features (with `hidden`). */
+  readonly readoutScales?: { readonly wStdOut: number; readonly bStdOut: number };
 }
 
 /**

@@ -24,7 +24,7 @@ import { z } from "zod";
 import { add, mul, random, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
-import { activate, denseNtk } from "./dense.ts";
+import { activate, denseAct } from "./dense.ts";
 import {
   type BnnBaseOptions,
   bnnBaseSchema,
@@ -83,28 +83,24 @@ export function resNet(options: ResNetOptions): BnnModel {
     }
   }
   shapes.readout = [w + 1, o.outputDim];
-  const embed = (q: ChainParams, x: Tensor): Tensor => {
-    let h = denseNtk(x, q.stem_w, q.stem_b, o.wStdStem, o.bStd);
+  const hidden = (q: ChainParams, x: Tensor): Tensor => {
+    let h = denseAct(x, q.stem_w, q.stem_b, o.wStdStem, o.bStd, "identity");
     for (let k = 1; k <= o.blocks; k++) {
       const a = branchScale(k, o.residualScaling);
-      const u = denseNtk(
+      const u = denseAct(
         activate(o.activation, h),
         q[`blk${k}_w1`],
         q[`blk${k}_b1`],
         o.wStd,
         o.bStd,
+        o.activation,
       );
-      const v = denseNtk(
-        activate(o.activation, u),
-        q[`blk${k}_w2`],
-        q[`blk${k}_b2`],
-        o.wStd,
-        o.bStd,
-      );
+      const v = denseAct(u, q[`blk${k}_w2`], q[`blk${k}_b2`], o.wStd, o.bStd, "identity");
       h = add(mul(h, Math.sqrt(1 - a * a)), mul(v, a));
     }
-    return readoutFeatures(h, o.wStdOut, o.bStdOut);
+    return h;
   };
+  const embed = (q: ChainParams, x: Tensor) => readoutFeatures(hidden(q, x), o.wStdOut, o.bStdOut);
   return {
     kind: "resnet",
     width: w,
@@ -120,5 +116,7 @@ export function resNet(options: ResNetOptions): BnnModel {
     },
     embed,
     apply: (q, x) => readout(embed(q, x), q.readout),
+    hidden,
+    readoutScales: { wStdOut: o.wStdOut, bStdOut: o.bStdOut },
   };
 }

@@ -1,7 +1,10 @@
 /**
  * Fused GPU kernels for the per-leaf updates of HMC-type samplers, so one transition costs a few
  * dispatches per parameter tensor instead of dozens of small elementwise ops (a dispatch costs
- * ~10 us on an H100 and more on llvmpipe; DESIGN.md principle 2):
+ * ~10 us on an H100 and more on llvmpipe; DESIGN.md principle 2). `hmc.ts` now runs the
+ * all-leaves versions in `leaf_fused.ts` (one dispatch per update for every tensor); it still
+ * uses `kick` between leapfrog steps and `selectPair`/`selectFlip` on devices that cannot bind
+ * the 10 buffers per leaf of the fused select.
  *
  * - `kickDrift`: optional momentum refresh `p0 = a p + b xi`, half kick
  *   `p' = p0 - eps/2 (g + [q])` and drift `q' = q + eps p'` (`[q]` when the target has a

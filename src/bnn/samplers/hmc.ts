@@ -7,8 +7,9 @@
  * is underdamped Langevin with a Metropolis correction (see `langevin.ts`).
  *
  * The energy change is computed as `dV + sum (q'-q)(q'+q)/2 + sum (p'-p)(p'+p)/2`, never as a
- * difference of two large totals. The per-tensor updates run as fused kernels
- * (`fused_updates.ts`): about six dispatches per parameter tensor per step besides the target.
+ * difference of two large totals. The updates run as kernels fused across all parameter tensors
+ * (`leaf_fused.ts`): four dispatches per transition besides the target (one more per extra
+ * leapfrog step), the momentum refresh and the uniforms drawn inside them.
  *
  * @example
  * ```ts
@@ -24,19 +25,12 @@
  * @module
  */
 import { z } from "zod";
-import { add, random, scope, type Tensor, zeros } from "../../gpu/mod.ts";
+import { add, random, scope, type Tensor } from "../../gpu/mod.ts";
 import { normalLike } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
 import type { Target } from "../target.ts";
-import {
-  energyPartials,
-  kick,
-  kickDrift,
-  metropolisFromPartials,
-  partialColumns,
-  selectFlip,
-  selectPair,
-} from "./fused_updates.ts";
+import { kick, selectFlip, selectPair } from "./fused_updates.ts";
+import { kickDriftLeaves, kickEnergyLeaves, metropolisKey, selectLeaves } from "./leaf_fused.ts";
 import type { ChainState, Sampler, StepResult } from "./sampler.ts";
 
 const hmcOptionsSchema = z.strictObject({
@@ -93,43 +87,51 @@ export function generalizedHmc(name: string, leapfrogSteps: number, refresh: num
         const snp = target.standardNormalPrior;
         const [kp, ka] = random.split(key);
         const names = Object.keys(s.q);
-        const C = stepSize.size;
-        const xi = normalLike(kp, s.q);
+        // normalLike(kp, q)'s subkeys: one per leaf in sorted-name order
+        const sorted = [...names].sort();
+        const sub = random.split(kp, names.length);
+        const keys = names.map((n) => sub[sorted.indexOf(n)]);
         const full = refresh >= 1 || !s.p;
         const a = full ? 0 : Math.sqrt(1 - refresh), b = full ? 1 : Math.sqrt(refresh);
-        const p0: Record<string, Tensor> = {};
-        let q = s.q, g = s.grad, p: Record<string, Tensor> = {}, u = s.u;
+        const q0 = names.map((n) => s.q[n]), g0 = names.map((n) => s.grad[n]);
+        let partials: Tensor | null = null;
+        let p0: Tensor[] = [], q = q0, g = g0, p: Tensor[] = [], u = s.u;
         for (let l = 0; l < leapfrogSteps; l++) {
-          const ph: Record<string, Tensor> = {}, q1: Record<string, Tensor> = {};
-          for (const n of names) {
-            const r = l === 0
-              ? kickDrift(q[n], s.p?.[n] ?? xi[n], g[n], stepSize, snp, { xi: xi[n], a, b })
-              : kickDrift(q[n], p[n], g[n], stepSize, snp);
-            if (l === 0) p0[n] = r.p0!;
-            ph[n] = r.pHalf;
-            q1[n] = r.q1;
-          }
-          const ev = target.evaluate(q1);
-          q = q1;
-          g = ev.grad;
+          const r = l === 0
+            ? kickDriftLeaves(q, full ? null : names.map((n) => s.p![n]), g, stepSize, snp, {
+              keys,
+              a,
+              b,
+            })
+            : kickDriftLeaves(q, p, g, stepSize, snp);
+          if (l === 0) p0 = r.p0!;
+          const qr: Record<string, Tensor> = {};
+          names.forEach((n, i) => (qr[n] = r.q1[i]));
+          const ev = target.evaluate(qr);
+          q = r.q1;
+          g = names.map((n) => ev.grad[n]);
           u = ev.u;
-          p = {};
-          for (const n of names) p[n] = kick(ph[n], g[n], q[n], stepSize, snp);
+          if (l < leapfrogSteps - 1) {
+            p = names.map((_, i) => kick(r.pHalf[i], g[i], q[i], stepSize, snp));
+          } else {
+            const ke = kickEnergyLeaves(r.pHalf, g, q, p0, snp ? q0 : null, stepSize, snp);
+            p = ke.p1;
+            partials = ke.partials;
+          }
         }
-        const cols = names.map((n) => partialColumns(s.q[n].size / C));
-        const partials = zeros([C, cols.reduce((x, y) => x + y, 0)]);
-        let off = 0;
-        names.forEach((n, i) => {
-          if (snp) energyPartials(partials, off, p[n], p0[n], q[n], s.q[n]);
-          else energyPartials(partials, off, p[n], p0[n]);
-          off += cols[i];
-        });
-        const mh = metropolisFromPartials(partials, u, s.u, random.uniform(ka, [C]));
+        const mh = metropolisKey(partials!, u, s.u, ka);
         const state: ChainState = { q: {}, u: mh.u, grad: {}, p: {} };
-        for (const n of names) {
-          [state.q[n], state.grad[n]] = selectPair(mh.accepted, q[n], s.q[n], g[n], s.grad[n]);
-          state.p![n] = selectFlip(mh.accepted, p[n], p0[n]);
-        }
+        const sel = selectLeaves(mh.accepted, q, q0, g, g0, p, p0);
+        names.forEach((n, i) => {
+          if (sel) {
+            state.q[n] = sel.q[i];
+            state.grad[n] = sel.g[i];
+            state.p![n] = sel.p[i];
+          } else {
+            [state.q[n], state.grad[n]] = selectPair(mh.accepted, q[i], q0[i], g[i], g0[i]);
+            state.p![n] = selectFlip(mh.accepted, p[i], p0[i]);
+          }
+        });
         return { state, acceptProb: mh.acceptProb, accepted: mh.accepted };
       });
     },
