@@ -51,7 +51,13 @@ export {
   type ScoreMlpParams,
 } from "./score_mlp.ts";
 export { dsmLoss, type DsmLossOptions } from "./dsm_loss.ts";
-export { trainScore, type TrainScoreOptions, type TrainScoreResult } from "./train_score.ts";
+export {
+  trainScore,
+  type TrainScoreHooks,
+  type TrainScoreOptions,
+  type TrainScoreResult,
+} from "./train_score.ts";
+export { emaDecay, type EmaOptions, type EmaState, withEma } from "./ema.ts";
 export {
   ancestralSampling,
   eulerMaruyama,

@@ -2,7 +2,11 @@
  * Trains a {@link ScoreMlp} by denoising score matching with Adam (`src/nn`'s GPU-resident
  * training loop: the loss is accumulated on the GPU and read back every `readEvery` steps). The
  * Fourier frequencies stay fixed; every other parameter is trained. Each step draws its batch, its
- * times and its noise from keys derived from `key`, so a run is reproducible.
+ * times and its noise from keys derived from `key`, so a run is reproducible. An exponential
+ * moving average of the parameters ({@link withEma}: `emaRate` 0.999 by default, score_sde's
+ * `ema_rate`, with score_sde_pytorch's warm-up min(rate, (1 + n) / (10 + n)) unless
+ * `emaWarmup: false`) is updated on the GPU after every step and returned as `ema`; score_sde
+ * samples and computes likelihoods with it.
  *
  * @example
  * ```ts
@@ -24,8 +28,10 @@ import { InvalidArgumentError } from "../errors.ts";
 import { dispose, random, type Tensor } from "../gpu/mod.ts";
 import { batches } from "../nn/datasets/batches.ts";
 import { adam } from "../nn/optimizers/adam.ts";
+import type { Optimizer } from "../nn/optimizers/optimizer.ts";
 import { type ProgressLike, train, type TrainHistory } from "../nn/train.ts";
 import { dsmLoss } from "./dsm_loss.ts";
+import { withEma } from "./ema.ts";
 import { parseOptions } from "./options.ts";
 import type { ScoreMlp, ScoreMlpParams } from "./score_mlp.ts";
 import type { Sde } from "./sde.ts";
@@ -48,6 +54,13 @@ export interface TrainScoreOptions {
   eps?: number;
   /** Read the loss back every this many steps (default 100). */
   readEvery?: number;
+  /**
+   * EMA decay rate of the parameters in [0, 1) (default 0.999, score_sde's `ema_rate`; 0 turns
+   * the EMA off and `ema` is absent from the result).
+   */
+  emaRate?: number;
+  /** Warm the EMA up with min(emaRate, (1 + n) / (10 + n)) at step n (default true). */
+  emaWarmup?: boolean;
 }
 
 const schema = z.strictObject({
@@ -59,12 +72,32 @@ const schema = z.strictObject({
   reduce: z.enum(["mean", "sum"]).default("mean"),
   eps: z.number().positive().max(1).default(1e-5),
   readEvery: z.number().int().min(1).default(100),
+  emaRate: z.number().min(0).lt(1).default(0.999),
+  emaWarmup: z.boolean().default(true),
 });
+
+/** Callbacks of {@link trainScore}. */
+export interface TrainScoreHooks {
+  /** A progress bar ticked once per step. */
+  progress?: ProgressLike;
+  /** Called with the mean loss of each read window. */
+  onLoss?: (step: number, loss: number) => void;
+  /**
+   * Maps each training batch before it is perturbed, with a key of its own (e.g. score_sde's
+   * `data.uniform_dequantization`: fresh dequantization noise every step).
+   */
+  transform?: (x: Tensor, key: random.Key) => Tensor;
+}
 
 /** What {@link trainScore} returns. */
 export interface TrainScoreResult {
   /** The trained parameters (the initial ones are left intact). */
   params: ScoreMlpParams;
+  /**
+   * The exponential moving average of the parameters (sharing `fourier` with `params`); absent
+   * when `emaRate` is 0.
+   */
+  ema?: ScoreMlpParams;
   /** Loss history (mean over each read window). */
   history: TrainHistory;
 }
@@ -91,7 +124,7 @@ export async function trainScore(
   data: Tensor,
   key: random.Key,
   options: TrainScoreOptions = {},
-  hooks: { progress?: ProgressLike; onLoss?: (step: number, loss: number) => void } = {},
+  hooks: TrainScoreHooks = {},
 ): Promise<TrainScoreResult> {
   const o = parseOptions(schema, options, "trainScore");
   if (data.rank !== 2) {
@@ -108,21 +141,36 @@ export async function trainScore(
     },
   };
   const lr = o.warmup > 0 ? (s: number) => o.lr * Math.min(1, (s + 1) / o.warmup) : o.lr;
-  const r = await train({
-    params: { layers: params.layers, out: params.out } as Trainable,
-    loss: (p: Trainable, b: { x: Tensor; key: random.Key }) =>
-      dsmLoss(sde, net.score(sde, { fourier, ...p }), b.x, b.key, {
-        likelihoodWeighting: o.likelihoodWeighting,
-        reduce: o.reduce,
-        eps: o.eps,
-      }),
-    optimizer: adam({ lr }),
-    batches: withKeys,
-    steps: o.steps,
-    readEvery: Math.min(o.readEvery, o.steps),
-    progress: hooks.progress,
-    onProgress: hooks.onLoss ? (p) => hooks.onLoss!(p.step, p.loss) : undefined,
-  });
-  dispose(r.state);
-  return { params: { fourier, ...r.params }, history: r.history };
+  const run = <S>(optimizer: Optimizer<S>) =>
+    train({
+      params: { layers: params.layers, out: params.out } as Trainable,
+      loss: (p: Trainable, b: { x: Tensor; key: random.Key }) => {
+        let x = b.x, k = b.key;
+        if (hooks.transform) {
+          const [kx, kd] = random.split(b.key);
+          x = hooks.transform(b.x, kx);
+          k = kd;
+        }
+        return dsmLoss(sde, net.score(sde, { fourier, ...p }), x, k, {
+          likelihoodWeighting: o.likelihoodWeighting,
+          reduce: o.reduce,
+          eps: o.eps,
+        });
+      },
+      optimizer,
+      batches: withKeys,
+      steps: o.steps,
+      readEvery: Math.min(o.readEvery, o.steps),
+      progress: hooks.progress,
+      onProgress: hooks.onLoss ? (p) => hooks.onLoss!(p.step, p.loss) : undefined,
+    });
+  if (o.emaRate === 0) {
+    const r = await run(adam({ lr }));
+    dispose(r.state);
+    return { params: { fourier, ...r.params }, history: r.history };
+  }
+  const r = await run(withEma(adam({ lr }), { rate: o.emaRate, warmup: o.emaWarmup }));
+  dispose(r.state.inner);
+  const ema = r.state.ema as Trainable;
+  return { params: { fourier, ...r.params }, ema: { fourier, ...ema }, history: r.history };
 }

@@ -32,6 +32,7 @@ Deno.test("sde-gmm: a tiny run reports every required metric", async () => {
     assert.ok(Number.isFinite(v.vp) && Number.isFinite(v.ve), `${k}: ${JSON.stringify(v)}`);
   }
   assert.ok(Number.isFinite(r.metrics.sw_trained_pc as number));
+  assert.ok(Number.isFinite(r.metrics.sw_trained_em_no_ema as number), "EMA on by default");
   assert.equal((r.metrics.nfe_pc as Record<string, number>).vp, 50);
   assert.equal(r.tables?.[0].table.numRows(), 9);
   assert.ok(sdeGmm.schema.safeParse({ bogus: 1 }).success === false);
@@ -50,9 +51,10 @@ Deno.test("sde-mnist: a tiny run reports bits/dim, loss, throughput and two PNGs
     bpdImages: 1,
     tol: 1e-2,
     inpaintImages: 1,
+    dequantizeTrain: true,
   });
   const r = await sdeMnist.run(c, ctx);
-  for (const k of ["bpd_test", "train_loss_final", "samples_per_second"]) {
+  for (const k of ["bpd_test", "bpd_test_median", "train_loss_final", "samples_per_second"]) {
     assert.ok(Number.isFinite(r.metrics[k] as number), `${k}: ${r.metrics[k]}`);
   }
   assert.ok((r.metrics.inpaint_known_max_abs_err as number) < 1e-5);
