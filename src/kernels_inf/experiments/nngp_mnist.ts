@@ -661,7 +661,14 @@ function charts(
             data: { values: finLong },
             mark: { type: "line", point: true },
             encoding: {
-              x: { field: "width", type: "quantitative", scale: { type: "log" }, title: "Width" },
+              x: {
+                field: "width",
+                type: "quantitative",
+                // ticks at the widths trained, no empty decades around them
+                scale: { type: "log", nice: false, padding: 24 },
+                axis: { values: [...new Set(finite.map((r) => r.width as number))] },
+                title: "Width",
+              },
               y: {
                 field: "acc",
                 type: "quantitative",
@@ -685,6 +692,20 @@ function charts(
             data: { values: [{ acc: kernelAtStepsAcc }] },
             mark: { type: "rule", strokeDash: [2, 2], color: "gray" },
             encoding: { y: { field: "acc", type: "quantitative" } },
+          },
+          {
+            data: {
+              values: [
+                { acc: kernelAcc, label: "best kernel, t = infinity" },
+                { acc: kernelAtStepsAcc, label: "NTK after the same training time" },
+              ],
+            },
+            mark: { type: "text", align: "left", dx: 4, dy: -7, fontSize: 11, color: "#444" },
+            encoding: {
+              x: { value: 0 },
+              y: { field: "acc", type: "quantitative" },
+              text: { field: "label" },
+            },
           },
         ],
       },
