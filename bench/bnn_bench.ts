@@ -4,7 +4,8 @@
  * from an integer hash that bench/peers/bnn_peer.py reproduces bit for bit), 8 chains, the
  * reference's Metropolis-adjusted underdamped Langevin sampler (one leapfrog step, refresh 0.01).
  *
- * Metrics (`deno run -A bench/bnn_bench.ts --report [--big] [--widths 128,1024] [--no-ess]`;
+ * Metrics (`deno run -A bench/bnn_bench.ts --report [--big] [--widths 128,1024] [--no-ess]
+ * [--linalg]`;
  * `--no-ess` prints only the steps-per-second metrics and the dispatches per step):
  * - `bnn_w{W}_leapfrog_steps_per_s`: sampler steps (one leapfrog step for all 8 chains each) per
  *   second, standard parameterization, fixed step size, no recording; the peer prints
@@ -14,6 +15,10 @@
  * - `bnn_w{W}_standard_ess_per_s`, `bnn_w{W}_reprior_ess_per_s`: median bulk-ESS of the outputs
  *   on 16 test inputs per second of sampling (after a dual-averaging warm-up), recording every 4th
  *   step; the peer prints `jax_bnn_w{W}_standard_ess_per_s`. Also ESS per gradient evaluation.
+ * - `bnn_energy_m{M}_{blocked,workgroup}_evals_per_s`: value and gradient of `marginalEnergy`
+ *   for the 8 chains per second, Gram size M = min(256, W + 1), with the blocked (many workgroups
+ *   per chain) and the one-workgroup-per-chain linear algebra; printed with `--linalg` only (no
+ *   peer metric: it compares two gpusci code paths on one machine).
  *
  * Floors (issue 5, measured on the GPU machine in one run by bench/device.sh): at width 1024,
  * at least 0.5x the peer's leapfrog steps per second, and repriorised ESS/s at least 10x the
@@ -21,7 +26,7 @@
  *
  * @module
  */
-import { full, random, runtime, tensor } from "../src/gpu/mod.ts";
+import { full, grad, random, runtime, sum, tensor } from "../src/gpu/mod.ts";
 import { dispose } from "../src/gpu/tensor.ts";
 import { fcNet } from "../src/bnn/models/fc.ts";
 import { standardTarget } from "../src/bnn/log_density.ts";
@@ -29,6 +34,7 @@ import { repriorTarget } from "../src/bnn/reprior.ts";
 import { langevin } from "../src/bnn/samplers/langevin.ts";
 import { disposeState } from "../src/bnn/samplers/sampler.ts";
 import { sampleBnn } from "../src/bnn/sample_bnn.ts";
+import { marginalEnergy } from "../src/bnn/marginal_energy.ts";
 import type { RegressionData } from "../src/bnn/log_density.ts";
 import { emit, reportMode } from "./_harness.ts";
 
@@ -118,6 +124,34 @@ async function stepsPerSecond(width: number, reprior: boolean, data: RegressionD
   return rate;
 }
 
+/** marginalEnergy value + gradient evaluations per second (8 chains, n = 256, d = width + 1). */
+async function energyEvalsPerSecond(width: number, method: "blocked" | "workgroup") {
+  const d = width + 1;
+  const phi = random.normal(random.key(3), [CHAINS, N_TRAIN, d], 0, 1 / Math.sqrt(d));
+  const y = tensor(syntheticData(N_TRAIN, 1).y, { shape: [N_TRAIN, 10] });
+  const f = (p: typeof phi) => sum(marginalEnergy(p, y, 0.01, { method }));
+  const once = () => grad(f)(phi).dispose();
+  once();
+  await runtime().sync();
+  const d0 = runtime().dispatches;
+  once();
+  const perEval = runtime().dispatches - d0;
+  let n = 2, rate = 0;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) once();
+    await runtime().sync();
+    const sec = (performance.now() - t0) / 1e3;
+    rate = n / sec;
+    if (sec >= MIN_SECONDS || (fallback && !big)) break;
+    n = Math.min(n * 4, Math.max(n * 2, Math.ceil((MIN_SECONDS / sec) * n * 1.2)));
+  }
+  console.log(`# energy m${Math.min(N_TRAIN, d)} ${method}: ${perEval} dispatches per value+grad`);
+  phi.dispose();
+  y.dispose();
+  return rate;
+}
+
 if (reportMode) {
   console.log(`# adapter ${runtime().summary.description}`);
   console.log(`# chains ${CHAINS}, n ${N_TRAIN}, warmup ${WARMUP}, steps ${STEPS}`);
@@ -130,6 +164,15 @@ if (reportMode) {
       await stepsPerSecond(w, true, train),
       "steps/s",
     );
+  }
+  for (const w of Deno.args.includes("--linalg") ? WIDTHS : []) {
+    for (const method of ["blocked", "workgroup"] as const) {
+      emit(
+        `bnn_energy_m${Math.min(N_TRAIN, w + 1)}_${method}_evals_per_s`,
+        await energyEvalsPerSecond(w, method),
+        "evals/s",
+      );
+    }
   }
   for (const w of Deno.args.includes("--no-ess") ? [] : WIDTHS) {
     const net = fcNet({ inputDim: DIM, width: w, outputDim: 10 });

@@ -36,17 +36,21 @@ export { rankNormalize } from "./diagnostics/rank_normalize.ts";
 export { rhat, type RhatMethod } from "./diagnostics/rhat.ts";
 export {
   batchedCholesky,
+  BLOCKED_MIN_SIZE,
   checkFactor,
   type CholeskyFactor,
   type CholeskyOptions,
   disposeFactor,
+  LINALG_BLOCK,
+  type LinalgMethod,
+  linalgMethodFor,
 } from "./linalg/batched_cholesky.ts";
 export {
   batchedTriSolve,
   type TriSolveOptions,
   type TriSolveResult,
 } from "./linalg/batched_tri_solve.ts";
-export { batchedTriInverse } from "./linalg/batched_tri_inverse.ts";
+export { batchedTriInverse, type TriInverseOptions } from "./linalg/batched_tri_inverse.ts";
 export { type Precision } from "./linalg/numeric_wgsl.ts";
 export {
   energyPartials,

@@ -101,6 +101,7 @@ export {
   solvePsd,
 } from "./linalg/psd_solve.ts";
 export {
+  type EighMethod,
   type GdEnsembleOptions,
   type GdEnsemblePredictor,
   type GdMseInputs,
