@@ -17,8 +17,8 @@
  *   step; the peer prints `jax_bnn_w{W}_standard_ess_per_s`. Also ESS per gradient evaluation.
  * - `bnn_energy_m{M}_{blocked,workgroup}_evals_per_s`: value and gradient of `marginalEnergy`
  *   for the 8 chains per second, Gram size M = min(256, W + 1), with the blocked (many workgroups
- *   per chain) and the one-workgroup-per-chain linear algebra; printed with `--linalg` only (no
- *   peer metric: it compares two gpusci code paths on one machine).
+ *   per chain) and the one-workgroup-per-chain linear algebra; printed with `--linalg` or `--big`
+ *   (no peer metric: it compares two gpusci code paths on one machine).
  *
  * Floors (issue 5, measured on the GPU machine in one run by bench/device.sh): at width 1024,
  * at least 0.5x the peer's leapfrog steps per second, and repriorised ESS/s at least 10x the
@@ -165,7 +165,8 @@ if (reportMode) {
       "steps/s",
     );
   }
-  for (const w of Deno.args.includes("--linalg") ? WIDTHS : []) {
+  // --big (what bench/device.sh passes) compares the two linear-algebra paths too.
+  for (const w of Deno.args.includes("--linalg") || big ? WIDTHS : []) {
     for (const method of ["blocked", "workgroup"] as const) {
       emit(
         `bnn_energy_m${Math.min(N_TRAIN, w + 1)}_${method}_evals_per_s`,
