@@ -36,10 +36,13 @@ export { rankNormalize } from "./diagnostics/rank_normalize.ts";
 export { rhat, type RhatMethod } from "./diagnostics/rhat.ts";
 export {
   batchedCholesky,
+  batchedCholeskySolve,
   BLOCKED_MIN_SIZE,
   checkFactor,
   type CholeskyFactor,
   type CholeskyOptions,
+  type CholeskySolveOptions,
+  type CholeskySolveResult,
   disposeFactor,
   LINALG_BLOCK,
   type LinalgMethod,

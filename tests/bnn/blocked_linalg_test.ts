@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { grad, runtime, sum, tensor } from "../../src/gpu/mod.ts";
 import {
   batchedCholesky,
+  batchedCholeskySolve,
   BLOCKED_MIN_SIZE,
   checkFactor,
   type CholeskyFactor,
@@ -218,17 +219,17 @@ Deno.test("method option: auto rule, validation, dispatches per call", async () 
     InvalidArgumentError,
   );
   assert.throws(() => batchedTriInverse(f, bad), InvalidArgumentError);
-  // m = 100: 4 panels -> init + 4 panel + 3 trailing dispatches; one per panel for the others
+  // m = 100: 4 panels -> 4 panel + 3 trailing dispatches; one per panel for the others
   const panels = Math.ceil(100 / LINALG_BLOCK);
   const count = (fn: () => unknown) => {
     const d0 = runtime().dispatches;
     fn();
     return runtime().dispatches - d0;
   };
-  assert.equal(count(() => batchedCholesky(a)), 2 * panels);
+  assert.equal(count(() => batchedCholesky(a)), 2 * panels - 1);
   assert.equal(count(() => batchedCholesky(a, { method: "workgroup" })), 1);
   const b = tensor(new Float32Array(100).fill(1), { shape: [1, 100, 1] });
-  assert.equal(count(() => batchedTriSolve(f, b, { transpose: true })), panels);
+  assert.equal(count(() => batchedTriSolve(f, b, { transpose: true })), Math.ceil(panels / 2));
   assert.equal(count(() => batchedTriInverse(f)), panels);
   await runtime().sync();
 });
@@ -281,5 +282,64 @@ Deno.test("marginalEnergy: blocked and workgroup agree with each other and with 
       assert.ok(gErr < 1e-3, `n${n} d${d}: gradient error ${gErr}`);
     }
     assert.ok(relErr(gb, Float64Array.from(gw)) < 1e-5, `n${n} d${d}: gradient methods`);
+  }
+});
+
+Deno.test("batchedCholeskySolve: fused factor + solve + inverse equal the separate calls", async () => {
+  const z = normals(37);
+  // one panel, a 1-row last panel (129), uneven panels with k > 16 (100), shared and per-chain b
+  for (const [C, m, k, shared] of [[2, 20, 3, 1], [2, 129, 10, 1], [3, 100, 20, 0]]) {
+    const mats = Array.from({ length: C }, () => randomSpd(m, 1e3, z));
+    const at = tensor(stack(mats, m), { shape: [C, m, m] });
+    const bt = tensor(Float32Array.from({ length: (shared ? 1 : C) * m * k }, z), {
+      shape: [shared ? 1 : C, m, k],
+    });
+    for (const precision of ["df64", "f32"] as const) {
+      const o = { diag: 0.01, precision, method: "blocked" as const };
+      const d0 = runtime().dispatches;
+      const fused = batchedCholeskySolve(at, bt, { ...o, inverse: true });
+      const nFused = runtime().dispatches - d0;
+      const f = batchedCholesky(at, o);
+      const s = batchedTriSolve(f, bt, { method: "blocked" });
+      const inv = batchedTriInverse(f, { method: "blocked" });
+      const nSep = runtime().dispatches - d0 - nFused;
+      const panels = Math.ceil(m / LINALG_BLOCK);
+      assert.equal(nFused, 2 * panels - 1, `m${m}: fused dispatches`);
+      assert.equal(nSep, 3 * panels - 1 + Math.ceil(panels / 2), `m${m}: separate dispatches`);
+      const got = await Promise.all([
+        fused.factor.l.read(),
+        fused.factor.logdet.read(),
+        fused.solve.x.read(),
+        fused.solve.precise.read(),
+        fused.solve.sumSquares.read(),
+        fused.inverse!.read(),
+      ]);
+      const want = await Promise.all([
+        f.l.read(),
+        f.logdet.read(),
+        s.x.read(),
+        s.precise.read(),
+        s.sumSquares.read(),
+        inv.read(),
+      ]);
+      const names = ["l", "logdet", "x", "precise", "sumSquares", "inverse"];
+      // the f32 inverse to f32 rounding (a compiler may contract its f32 ops differently in the
+      // two kernels; bit for bit on Mesa lavapipe), everything in df64 / f32 storage bit for bit
+      const ie = relErr(got[5], Float64Array.from(want[5]));
+      assert.ok(ie < 1e-6, `${precision} m${m}: inverse ${ie}`);
+      got.slice(0, 5).forEach((g, i) => {
+        const w = want[i];
+        assert.equal(g.length, w.length);
+        const bad = g.findIndex((v, j) => !Object.is(v, w[j]));
+        assert.equal(bad, -1, `${precision} m${m}: ${names[i]}[${bad}] ${g[bad]} vs ${w[bad]}`);
+      });
+      assert.ok(got[1].every(Number.isFinite));
+      // the two-panels-per-dispatch back substitution: the one-workgroup method's result
+      const back = (method: "blocked" | "workgroup") =>
+        batchedTriSolve(f, s.precise, { transpose: true, method }).precise.read();
+      const [xb, xw] = await Promise.all([back("blocked"), back("workgroup")]);
+      const bad = xb.findIndex((v, j) => !Object.is(v, xw[j]));
+      assert.equal(bad, -1, `${precision} m${m}: back substitution [${bad}]`);
+    }
   }
 });

@@ -12,7 +12,9 @@
  * (row tile i >= k) x (column tile j <= k); each workgroup solves `L_kk Y = W_kj` in workgroup
  * memory (W: the working right-hand side, identity at the start), then writes `X_kj = Y`
  * (i = k) or `W_ij -= L_ik Y` (i > k). At m = 256 that is 8 dispatches, panel k with
- * `(8 - k)(k + 1)` workgroups per matrix (8 to 20).
+ * `(8 - k)(k + 1)` workgroups per matrix (8 to 20). Right after a blocked factorization,
+ * `batchedCholeskySolve(a, b, { inverse: true })` computes the same `L^-1` inside the
+ * factorization's own dispatches (no extra ones).
  *
  * @example
  * ```ts
@@ -33,7 +35,7 @@ import {
   LINALG_WG,
   type LinalgMethod,
   linalgMethodFor,
-} from "./batched_cholesky.ts";
+} from "./common.ts";
 import type { Precision } from "./numeric_wgsl.ts";
 
 function triInverseKernel(precision: Precision): KernelSpec {

@@ -10,11 +10,13 @@
  * log-density needs.
  *
  * Like the factorization, a solve runs one workgroup per matrix (`method: "workgroup"`, one
- * dispatch) or blocked (`"blocked"`; `"auto"` picks it when m > 64): one dispatch per panel of
- * {@link LINALG_BLOCK} rows, in which every workgroup solves the panel's diagonal block (in
- * workgroup memory) and all but one then subtract its contribution from their own tile of rows
- * further on (grid: chains x remaining row tiles). Each entry sees the same operations in the same
- * order as in the workgroup method; only the sum of squares is added up in another order.
+ * dispatch) or blocked (`"blocked"`; `"auto"` picks it when m > 64): one dispatch per two panels
+ * of {@link LINALG_BLOCK} rows (4 at m = 256), in which every workgroup solves the two panels'
+ * diagonal blocks in turn (in workgroup memory) and all but one then subtract their contribution
+ * from their own tile of rows further on (grid: chains x remaining row tiles). Each entry sees the
+ * same operations in the same order as in the workgroup method; only the sum of squares is added
+ * up in another order. (A forward solve right after a factorization is cheaper still inside it:
+ * `batchedCholeskySolve`.)
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ import {
   LINALG_WG,
   type LinalgMethod,
   linalgMethodFor,
-} from "./batched_cholesky.ts";
+} from "./common.ts";
 import { FMA_PROBE, numericWgsl, type Precision, wordsPer } from "./numeric_wgsl.ts";
 
 /** Options of {@link batchedTriSolve}. */
@@ -143,12 +145,18 @@ const B = LINALG_BLOCK;
 /** Right-hand-side columns a blocked-solve workgroup holds in workgroup memory at a time. */
 const RHS_CHUNK = 16;
 
+/** Panels of {@link LINALG_BLOCK} rows one blocked-solve dispatch solves in turn. */
+const PANELS_PER_DISPATCH = 2;
+
 /**
- * One panel (rows k0 .. k0 + bw) of the blocked solve. Every workgroup loads the working
- * right-hand side of the panel's rows (from `rhs` plus the addend on the first panel, from `w`
- * after), solves the diagonal block in workgroup memory, and then: workgroup 0 writes the
- * solution rows (x, x32) and adds their squares to `acc`; workgroup t > 0 subtracts the panel's
- * contribution from the t-th row tile after the panel (before it, with `transpose`) into `w`.
+ * One dispatch of the blocked solve: `ng` (1 or 2) consecutive panels in solve order, A (rows
+ * k0 .. k0 + bw) and then B (the next panel down, or up with `transpose`). Every workgroup loads
+ * the working right-hand side of A's rows (from `rhs` plus the addend in the first dispatch, from
+ * `w` after), solves A's diagonal block in workgroup memory, then takes B's rows minus A's
+ * contribution and solves B's diagonal block; then workgroup 0 writes the solution rows (x, x32)
+ * and adds their squares to `acc` panel by panel, and workgroup t > 0 subtracts both panels'
+ * contributions from the t-th row tile after them (before them, with `transpose`) into `w`.
+ * Every entry sees the operations of the one-panel-per-dispatch order.
  */
 function blockedSolveKernel(
   precision: Precision,
@@ -156,48 +164,50 @@ function blockedSolveKernel(
   rhsPrecise: boolean,
 ): KernelSpec {
   const K = RHS_CHUNK;
+  const G = PANELS_PER_DISPATCH;
   const rhsType = rhsPrecise ? "R" : "f32";
   const rhsLoad = rhsPrecise
     ? "rhs[p.rhsStride * chain + e]"
     : "r_from(rhs[p.rhsStride * chain + e])";
-  // the diagonal block's sweep, on y (bw rows x kc columns) with dl = L[k0.., k0..]
+  // the diagonal block's sweep on y[yo ..] (bw rows x kc columns), dl = L[k0.., k0..]
   const sweep = transpose
     ? `for (var jj = 0u; jj < bw; jj++) {
-      let j = bw - 1u - jj;
-      let d = dl[j * ${B}u + j];
-      for (var c = tid; c < kc; c += ${LINALG_WG}u) { y[j * ${K}u + c] = r_div(y[j * ${K}u + c], d); }
-      workgroupBarrier();
-      for (var e = tid; e < j * kc; e += ${LINALG_WG}u) {
-        let i = e / kc;
-        let c = e % kc;
-        y[i * ${K}u + c] = r_sub(y[i * ${K}u + c], r_mul(dl[j * ${B}u + i], y[j * ${K}u + c]));
-      }
-      workgroupBarrier();
-    }`
+    let j = bw - 1u - jj;
+    let d = dl[j * ${B}u + j];
+    for (var c = tid; c < kc; c += ${LINALG_WG}u) { y[yo + j * ${K}u + c] = r_div(y[yo + j * ${K}u + c], d); }
+    workgroupBarrier();
+    for (var e = tid; e < j * kc; e += ${LINALG_WG}u) {
+      let i = e / kc;
+      let c = e % kc;
+      y[yo + i * ${K}u + c] = r_sub(y[yo + i * ${K}u + c], r_mul(dl[j * ${B}u + i], y[yo + j * ${K}u + c]));
+    }
+    workgroupBarrier();
+  }`
     : `for (var j = 0u; j < bw; j++) {
-      let d = dl[j * ${B}u + j];
-      for (var c = tid; c < kc; c += ${LINALG_WG}u) { y[j * ${K}u + c] = r_div(y[j * ${K}u + c], d); }
-      workgroupBarrier();
-      for (var e = tid; e < (bw - j - 1u) * kc; e += ${LINALG_WG}u) {
-        let i = j + 1u + e / kc;
-        let c = e % kc;
-        y[i * ${K}u + c] = r_sub(y[i * ${K}u + c], r_mul(dl[i * ${B}u + j], y[j * ${K}u + c]));
-      }
-      workgroupBarrier();
-    }`;
-  // the contribution of the panel to row `row` (column c): pivots in the workgroup method's order
+    let d = dl[j * ${B}u + j];
+    for (var c = tid; c < kc; c += ${LINALG_WG}u) { y[yo + j * ${K}u + c] = r_div(y[yo + j * ${K}u + c], d); }
+    workgroupBarrier();
+    for (var e = tid; e < (bw - j - 1u) * kc; e += ${LINALG_WG}u) {
+      let i = j + 1u + e / kc;
+      let c = e % kc;
+      y[yo + i * ${K}u + c] = r_sub(y[yo + i * ${K}u + c], r_mul(dl[i * ${B}u + j], y[yo + j * ${K}u + c]));
+    }
+    workgroupBarrier();
+  }`;
+  // v minus the contribution of the panel at k0 (solution y[yo ..]) to row `row`, column c:
+  // pivots in the workgroup method's order
   const update = transpose
     ? `for (var jj = 0u; jj < bw; jj++) {
-          let j = bw - 1u - jj;
-          v = r_sub(v, r_mul(l[lb + (k0 + j) * m + row], y[j * ${K}u + c]));
-        }`
+    let j = bw - 1u - jj;
+    r = r_sub(r, r_mul(l[lb + (k0 + j) * p.m + row], y[yo + j * ${K}u + c]));
+  }`
     : `for (var j = 0u; j < bw; j++) {
-          v = r_sub(v, r_mul(l[lb + row * m + k0 + j], y[j * ${K}u + c]));
-        }`;
+    r = r_sub(r, r_mul(l[lb + row * p.m + k0 + j], y[yo + j * ${K}u + c]));
+  }`;
   const code = `${numericWgsl(precision)}
 struct P {
   m: u32, k: u32, rhsStride: u32, addStride: u32, addScale: f32, probe: f32, zero: u32,
-  k0: u32, first: u32, last: u32,
+  k0: u32, first: u32, last: u32, ng: u32,
 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> l: array<R>;
@@ -208,10 +218,10 @@ struct P {
 @group(0) @binding(6) var<storage, read_write> x32: array<f32>;
 @group(0) @binding(7) var<storage, read_write> ss: array<f32>;
 @group(0) @binding(8) var<storage, read_write> acc: array<R>;
+// dl also serves as the reduction buffer once the sweeps are done
 var<workgroup> dl: array<R, ${B * B}>;
-var<workgroup> y: array<R, ${B * K}>;
-var<workgroup> red: array<R, ${LINALG_WG}>;
-// Entry (row, c) of chain's working right-hand side at this panel.
+var<workgroup> y: array<R, ${G * B * K}>;
+// Entry (row, c) of chain's working right-hand side at this dispatch.
 fn load_rhs(chain: u32, row: u32, c: u32) -> R {
   if (p.first == 0u) { return w[chain * p.m * p.k + row * p.k + c]; }
   let e = row * p.k + c;
@@ -221,61 +231,98 @@ fn load_rhs(chain: u32, row: u32, c: u32) -> R {
   }
   return v;
 }
+fn load_block(lb: u32, k0: u32, bw: u32, tid: u32) {
+  for (var e = tid; e < bw * bw; e += ${LINALG_WG}u) {
+    let i = e / bw;
+    let j = e % bw;
+    if (j <= i) { dl[i * ${B}u + j] = l[lb + (k0 + i) * p.m + k0 + j]; }
+  }
+}
+fn sweep(yo: u32, bw: u32, kc: u32, tid: u32) {
+  ${sweep}
+}
+fn contrib(v: R, lb: u32, k0: u32, bw: u32, yo: u32, row: u32, c: u32) -> R {
+  var r = v;
+  ${update}
+  return r;
+}
+// sum over the workgroup of v (in dl), in the order of the one-panel kernel
+fn reduce(v: R, tid: u32) -> R {
+  workgroupBarrier();
+  dl[tid] = v;
+  workgroupBarrier();
+  for (var s = ${LINALG_WG / 2}u; s > 0u; s >>= 1u) {
+    if (tid < s) { dl[tid] = r_add(dl[tid], dl[tid + s]); }
+    workgroupBarrier();
+  }
+  let total = dl[0];
+  workgroupBarrier();
+  return total;
+}
 @compute @workgroup_size(${LINALG_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   r_init(p.probe, p.zero);
   let m = p.m;
   let k = p.k;
-  let k0 = p.k0;
-  let bw = min(${B}u, m - k0);
+  let ng = p.ng;
   let chain = wid.y;
   let lb = chain * m * m;
   let xb = chain * m * k;
   let diagGroup = wid.x == 0u;
-  let t0 = ${transpose ? `k0 - wid.x * ${B}u` : `k0 + wid.x * ${B}u`};
-  let nr = min(${B}u, m - t0);
-  for (var e = tid; e < bw * bw; e += ${LINALG_WG}u) {
-    let i = e / bw;
-    let j = e % bw;
-    if (j <= i) { dl[i * ${B}u + j] = l[lb + (k0 + i) * m + k0 + j]; }
+  // the group's panels: g = 0 at p.k0, g = 1 the next one in solve order
+  var kp = array<u32, ${G}>();
+  var bp = array<u32, ${G}>();
+  for (var g = 0u; g < ng; g++) {
+    kp[g] = ${transpose ? `p.k0 - g * ${B}u` : `p.k0 + g * ${B}u`};
+    bp[g] = min(${B}u, m - kp[g]);
   }
-  var sq = r_from(0.0);
+  let t0 = ${transpose ? `kp[ng - 1u] - wid.x * ${B}u` : `kp[ng - 1u] + wid.x * ${B}u`};
+  let nr = min(${B}u, m - t0);
+  var sq = array<R, ${G}>();
+  for (var g = 0u; g < ng; g++) { sq[g] = r_from(0.0); }
   for (var c0 = 0u; c0 < k; c0 += ${K}u) {
     let kc = min(${K}u, k - c0);
-    for (var e = tid; e < bw * kc; e += ${LINALG_WG}u) {
-      y[(e / kc) * ${K}u + e % kc] = load_rhs(chain, k0 + e / kc, c0 + e % kc);
+    for (var g = 0u; g < ng; g++) {
+      workgroupBarrier();
+      load_block(lb, kp[g], bp[g], tid);
+      let yo = g * ${B * K}u;
+      for (var e = tid; e < bp[g] * kc; e += ${LINALG_WG}u) {
+        let row = kp[g] + e / kc;
+        let c = e % kc;
+        var v = load_rhs(chain, row, c0 + c);
+        for (var h = 0u; h < g; h++) { v = contrib(v, lb, kp[h], bp[h], h * ${B * K}u, row, c); }
+        y[yo + (e / kc) * ${K}u + c] = v;
+      }
+      workgroupBarrier();
+      sweep(yo, bp[g], kc, tid);
     }
-    workgroupBarrier();
-    ${sweep}
     if (diagGroup) {
-      for (var e = tid; e < bw * kc; e += ${LINALG_WG}u) {
-        let v = y[(e / kc) * ${K}u + e % kc];
-        let o = xb + (k0 + e / kc) * k + c0 + e % kc;
-        x[o] = v;
-        x32[o] = r_f32(v);
-        sq = r_add(sq, r_mul(v, v));
+      for (var g = 0u; g < ng; g++) {
+        for (var e = tid; e < bp[g] * kc; e += ${LINALG_WG}u) {
+          let v = y[g * ${B * K}u + (e / kc) * ${K}u + e % kc];
+          let o = xb + (kp[g] + e / kc) * k + c0 + e % kc;
+          x[o] = v;
+          x32[o] = r_f32(v);
+          sq[g] = r_add(sq[g], r_mul(v, v));
+        }
       }
     } else {
       for (var e = tid; e < nr * kc; e += ${LINALG_WG}u) {
         let row = t0 + e / kc;
         let c = e % kc;
         var v = load_rhs(chain, row, c0 + c);
-        ${update}
+        for (var g = 0u; g < ng; g++) { v = contrib(v, lb, kp[g], bp[g], g * ${B * K}u, row, c); }
         w[xb + row * k + c0 + c] = v;
       }
     }
-    workgroupBarrier();
   }
   if (diagGroup) {
-    red[tid] = sq;
-    workgroupBarrier();
-    for (var s = ${LINALG_WG / 2}u; s > 0u; s >>= 1u) {
-      if (tid < s) { red[tid] = r_add(red[tid], red[tid + s]); }
-      workgroupBarrier();
+    var total = acc[chain];
+    for (var g = 0u; g < ng; g++) {
+      let part = reduce(sq[g], tid);
+      if (p.first != 0u && g == 0u) { total = part; } else { total = r_add(total, part); }
     }
     if (tid == 0u) {
-      var total = red[0];
-      if (p.first == 0u) { total = r_add(acc[chain], total); }
       if (p.last != 0u) { ss[chain] = r_f32(total); } else { acc[chain] = total; }
     }
   }
@@ -367,18 +414,21 @@ export function batchedTriSolve(
     const work = Tensor.empty([C, m, k, w], "f32", "batchedTriSolve");
     const acc = Tensor.empty([C, w], "f32", "batchedTriSolve");
     const panels = Math.ceil(m / B);
-    for (let q = 0; q < panels; q++) {
-      const kb = transpose ? panels - 1 - q : q; // panel index
+    for (let q = 0; q < panels; q += PANELS_PER_DISPATCH) {
+      const ng = Math.min(PANELS_PER_DISPATCH, panels - q);
+      const kb = transpose ? panels - 1 - q : q; // the first panel's index
+      const kbLast = transpose ? kb - ng + 1 : kb + ng - 1;
       const p = params();
       p.u[7] = kb * B;
       p.u[8] = q === 0 ? 1 : 0;
-      p.u[9] = q === panels - 1 ? 1 : 0;
+      p.u[9] = q + ng === panels ? 1 : 0;
+      p.u[10] = ng;
       rt.dispatch(
         blockedSolveK(factor.precision, transpose, precise),
         [factor.l.buffer("batchedTriSolve"), b.buffer("batchedTriSolve"), addBuf],
         [work.buffer(), x.buffer(), x32.buffer(), ss.buffer(), acc.buffer()],
         p.u,
-        [transpose ? kb + 1 : panels - kb, C, 1],
+        [transpose ? kbLast + 1 : panels - kbLast, C, 1],
       );
     }
     work.dispose();
