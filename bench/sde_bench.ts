@@ -107,8 +107,22 @@ async function pcSamplesPerSecond(score: ScoreFn, dim: number, batch: number, N:
 
 const batches = fallback && !big ? [256] : [1024, 16384];
 
+/** Dispatches one EM step of `emSteps` records (score evaluation + update). */
+function dispatchesPerStep(score: ScoreFn, dim: number): number {
+  const x0 = random.normal(random.key(3), [8, dim]);
+  const d0 = runtime().dispatches;
+  const x = emSteps(score, x0, 1, 0);
+  const n = runtime().dispatches - d0;
+  x.dispose();
+  x0.dispose();
+  return n;
+}
+
 if (reportMode) {
   console.log(`# adapter ${runtime().summary.description}`);
+  for (const name of ["mnist", "mnist_h1024x3"] as const) {
+    console.log(`# dispatches per EM step, ${name}: ${dispatchesPerStep(mlpScore(name), 784)}`);
+  }
   const gmm = gmmScore(mixture(), sde);
   for (const b of batches) {
     emit(`sde_em_steps_per_s_gmm2d_b${b}`, await stepsPerSecond(gmm, 2, b), "steps/s");
@@ -124,7 +138,8 @@ if (reportMode) {
       emit(`sde_em_steps_per_s_${name}_b${b}`, await stepsPerSecond(f, 784, b), "steps/s");
     }
   }
-  const N = fallback && !big ? 20 : 1000;
+  // software adapters: 25 steps (the discrete VP schedule needs N > beta_max = 20)
+  const N = fallback && !big ? 25 : 1000;
   emit(
     `sde_pc${N}_samples_per_s_mnist_b${batches[0]}`,
     await pcSamplesPerSecond(mlpScore("mnist"), 784, batches[0], N),

@@ -103,7 +103,13 @@ export {
   sumToShape,
   variance,
 } from "./ops/reduce.ts";
-export { matmul, type MatmulOptions } from "./ops/matmul.ts";
+export {
+  matmul,
+  type MatmulEpilogue,
+  matmulEpilogue,
+  type MatmulEpilogueOptions,
+  type MatmulOptions,
+} from "./ops/matmul.ts";
 export {
   broadcastTo,
   concat,

@@ -9,8 +9,8 @@
  *
  * Two code paths compute the same function: a differentiable one built from tensor ops (training,
  * likelihoods, any tensor t), and for a scalar t outside any gradient trace a fused one (sampling)
- * that computes each layer's time bias in one dispatch and each matmul's bias + activation
- * epilogue in another.
+ * that computes every layer's time bias in one dispatch and each layer in one more: its matmul with
+ * the bias + activation (output layer: bias, skip and 1 / s(t) scaling) fused as an epilogue.
  *
  * @example
  * ```ts
@@ -32,6 +32,7 @@ import {
   cos,
   full,
   matmul,
+  matmulEpilogue,
   mul,
   random,
   reciprocal,
@@ -45,11 +46,11 @@ import { isRecording } from "../gpu/tape.ts";
 import { activationFn } from "../nn/activation.ts";
 import { denseInit } from "../nn/init.ts";
 import {
-  biasAct,
-  biasSkip,
   FUSED_ACTIVATIONS,
   type FusedActivation,
-  timeBias,
+  hiddenEpilogue,
+  outputEpilogue,
+  timeBiases,
 } from "./kernels/mlp_fused.ts";
 import { parseOptions } from "./options.ts";
 import { perSample, type ScoreFn, type Sde, type TimeArg } from "./sde.ts";
@@ -141,21 +142,18 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
   };
 
   const applyFused = (p: ScoreMlpParams, x: Tensor, t: number, outScale: number): Tensor => {
+    // one dispatch for all time biases, then one per layer: the matmul with its epilogue fused
+    const tbs = timeBiases(p.fourier, p.layers, t);
     let h = x;
-    for (const l of p.layers) {
-      const tb = timeBias(p.fourier, l.wt, l.b, t);
-      const z = matmul(h, l.w);
-      const next = biasAct(z, tb, o.activation);
-      z.dispose();
-      tb.dispose();
+    p.layers.forEach((l, i) => {
+      const next = matmulEpilogue(h, l.w, { epilogue: hiddenEpilogue(o.activation, tbs[i]) });
+      tbs[i].dispose();
       if (h !== x) h.dispose();
       h = next;
-    }
-    const z = matmul(h, p.out.w);
-    const out = p.out.skip
-      ? biasSkip(z, p.out.b, x, p.out.skip, outScale)
-      : biasAct(z, p.out.b, "identity", outScale);
-    z.dispose();
+    });
+    const out = matmulEpilogue(h, p.out.w, {
+      epilogue: outputEpilogue(p.out.b, x, p.out.skip, outScale),
+    });
     if (h !== x) h.dispose();
     return out;
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { grad, random, sum, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { grad, random, runtime, sum, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { setMatmulTuning } from "../../src/gpu/ops/matmul.ts";
 import { scoreMlp } from "../../src/sde/score_mlp.ts";
 import { VESDE } from "../../src/sde/ve.ts";
 import { assertClose } from "../_util.ts";
@@ -15,6 +16,55 @@ Deno.test("score mlp: fused sampling path equals the differentiable path", async
       assertClose(fused, diff, { rtol: 1e-4, atol: 1e-5 }, `${activation} t=${t}`);
     }
   }
+});
+
+Deno.test("score mlp: fused path equals the differentiable one on every matmul kernel", async () => {
+  // 33 rows and widths >= 16: the direct or tiled kernels (not the naive one), ragged tiles;
+  // three hidden layers of different widths share the time-bias dispatch
+  for (const kernel of ["direct", "tiled"] as const) {
+    const old = setMatmulTuning({ kernel });
+    try {
+      for (const inputSkip of [true, false]) {
+        const net = scoreMlp({ hidden: [40, 20, 17], embedDim: 6, inputSkip });
+        const p = net.init(random.key(3), 18);
+        // a nonzero skip weight, so the skip term is exercised
+        if (p.out.skip) p.out.skip = random.normal(random.key(4), [18]);
+        const x = random.normal(random.key(5), [33, 18]);
+        for (const t of [0.05, 0.7]) {
+          const fused = await net.apply(p, x, t, 0.5).read();
+          const diff = await net.apply(p, x, tensor([t]), 0.5).read();
+          const what = `${kernel} skip=${inputSkip} t=${t}`;
+          assertClose(fused, diff, { rtol: 1e-4, atol: 1e-5 }, what);
+        }
+      }
+    } finally {
+      setMatmulTuning(old);
+    }
+  }
+});
+
+Deno.test("score mlp: the fused path takes one dispatch per layer plus one for the time biases", async () => {
+  const net = scoreMlp({ hidden: [32, 32], embedDim: 8 });
+  const p = net.init(random.key(1), 20);
+  const x = random.normal(random.key(2), [16, 20]);
+  const rt = runtime();
+  await rt.sync();
+  const before = rt.pool.stats().inUseBuffers;
+  const d0 = rt.dispatches;
+  const y = net.apply(p, x, 0.5);
+  assert.equal(rt.dispatches - d0, 4, "time biases, 2 hidden layers, output layer");
+  // intermediates (time biases, hidden activations) are freed
+  assert.equal(rt.pool.stats().inUseBuffers, before + 1, "only the output is alive");
+  y.dispose();
+  // more layers than one time-bias dispatch binds (at most 8, fewer under a low buffer limit)
+  const deep = scoreMlp({ hidden: Array.from({ length: 9 }, (_, i) => 16 + i), embedDim: 4 });
+  const pd = deep.init(random.key(3), 20);
+  const per = Math.min(8, Math.floor((rt.device.limits.maxStorageBuffersPerShaderStage - 1) / 3));
+  const d1 = rt.dispatches;
+  const fused = deep.apply(pd, x, 0.25);
+  assert.equal(rt.dispatches - d1, Math.ceil(9 / per) + 9 + 1);
+  const diff = deep.apply(pd, x, tensor([0.25]));
+  assertClose(await fused.read(), await diff.read(), { rtol: 1e-4, atol: 1e-5 }, "9 layers");
 });
 
 Deno.test("score mlp: the score is the output over the marginal std, per-sample times too", async () => {

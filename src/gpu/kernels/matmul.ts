@@ -8,7 +8,13 @@
  * loads are vec4 when the leading dimension allows it. `naiveMatmulKernel` (one thread per
  * output) serves thin shapes such as matrix-vector products.
  *
- * Uniform params: [M, N, K, 0, batchShape x8, batchStrideA x8, batchStrideB x8].
+ * Uniform params: [M, N, K, 0, batchShape x8, batchStrideA x8, batchStrideB x8], then, with an
+ * epilogue, one vec4 [batch, row, col, 0] of element strides per epilogue input and its f32 params
+ * packed in vec4s (from word {@link EPILOGUE_WORD}).
+ *
+ * Every generator takes an optional {@link EpilogueWgsl}: a WGSL expression applied to each output
+ * element before the store (bias, activation, scaling, ...), reading extra inputs bound after A and
+ * B. Without one the kernels store the plain product.
  *
  * @example
  * ```ts
@@ -39,22 +45,89 @@ export interface TiledOptions {
   batchRank: number;
   /** Issue the next tile's global loads before the current tile's FMAs (software pipelining). */
   prefetch?: boolean;
+  /** Applied to each output element before the store. */
+  epilogue?: EpilogueWgsl;
 }
 
-const HEAD = (batchRank: number, vecA: boolean, vecB: boolean) => `
-struct P { M: u32, N: u32, K: u32, pad: u32, shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2>, sb: array<vec4<u32>, 2> };
+/** First uniform word after the matmul's own params: epilogue input strides, then its params. */
+export const EPILOGUE_WORD = 28;
+
+/**
+ * The WGSL side of a fused matmul epilogue: the stored value is `expr`, a WGSL f32 expression of
+ * `v` (the product element), `row`, `col`, `batch` (u32: its position in the [batch, M, N]
+ * output), each input's name (that input's element at this position, broadcast by the strides
+ * in the uniform block) and each param's name (f32). `helpers` holds module-scope WGSL (e.g.
+ * functions the expression calls). Built and validated by `matmulEpilogue` (ops/matmul.ts).
+ *
+ * @example
+ * ```ts
+ * import { type EpilogueWgsl, naiveMatmulKernel } from "./matmul.ts";
+ * const e: EpilogueWgsl = { expr: "max(v + bias, 0.0) * scale", inputs: ["bias"], params: ["scale"] };
+ * console.log(naiveMatmulKernel(false, false, 0, e).inputs); // 3
+ * ```
+ */
+export interface EpilogueWgsl {
+  /** WGSL f32 expression of the stored value. */
+  readonly expr: string;
+  /** Names of the extra read-only f32 inputs, bound after A and B in this order. */
+  readonly inputs: readonly string[];
+  /** Names of the f32 params. */
+  readonly params: readonly string[];
+  /** Module-scope WGSL declarations the expression uses (optional). */
+  readonly helpers?: string;
+}
+
+function head(batchRank: number, vecA: boolean, vecB: boolean, e?: EpilogueWgsl): string {
+  const nIn = e?.inputs.length ?? 0, nPar = e?.params.length ?? 0;
+  const fields = [
+    "M: u32, N: u32, K: u32, pad: u32",
+    "shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2>, sb: array<vec4<u32>, 2>",
+  ];
+  if (nIn > 0) fields.push(`es: array<vec4<u32>, ${nIn}>`); // per input: batch, row, col strides
+  if (nPar > 0) fields.push(`ep: array<vec4<f32>, ${Math.ceil(nPar / 4)}>`);
+  const decl =
+    e?.inputs.map((name, i) =>
+      `@group(0) @binding(${3 + i}) var<storage, read> ep_${name}: array<f32>;`
+    ) ?? [];
+  return `
+struct P { ${fields.join(", ")} };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> A: array<${vecA ? "vec4<f32>" : "f32"}>;
 @group(0) @binding(2) var<storage, read> B: array<${vecB ? "vec4<f32>" : "f32"}>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+${decl.map((d) => `${d}\n`).join("")}@group(0) @binding(${
+    3 + nIn
+  }) var<storage, read_write> C: array<f32>;
 fn batchOffsets(z: u32) -> vec2<u32> {
   ${
-  batchRank > 0
-    ? wgslOffsets(batchRank, "shape", ["sa", "sb"], "z")
-    : "let off_0 = 0u; let off_1 = 0u;"
-}
+    batchRank > 0
+      ? wgslOffsets(batchRank, "shape", ["sa", "sb"], "z")
+      : "let off_0 = 0u; let off_1 = 0u;"
+  }
   return vec2<u32>(off_0, off_1);
+}${e ? epilogueFn(e) : ""}`;
+}
+
+function epilogueFn(e: EpilogueWgsl): string {
+  const lets = [
+    ...e.inputs.map((name, i) =>
+      `let ${name} = ep_${name}[batch * p.es[${i}].x + row * p.es[${i}].y + col * p.es[${i}].z];`
+    ),
+    ...e.params.map((name, i) => `let ${name} = p.ep[${i >> 2}][${i & 3}];`),
+  ];
+  return `
+${e.helpers ?? ""}
+fn epilogue(v: f32, row: u32, col: u32, batch: u32) -> f32 {
+  ${lets.join("\n  ")}
+  return ${e.expr};
 }`;
+}
+
+/** The stored value: the product, or the epilogue applied to it. */
+const stored = (e: EpilogueWgsl | undefined, v: string, row: string, col: string, z: string) =>
+  e ? `epilogue(${v}, ${row}, ${col}, ${z})` : v;
+
+/** KernelSpec counts: A, B and the epilogue inputs read; C written. */
+const counts = (e?: EpilogueWgsl) => ({ inputs: 2 + (e?.inputs.length ?? 0), outputs: 1 });
 
 /**
  * The register-blocked tiled kernel.
@@ -176,14 +249,16 @@ export function tiledMatmulKernel(o: TiledOptions): KernelSpec {
           store.push(
             `    { let gn = n0 + tx * 4u + ${
               h * 64 + j
-            }u; if (gn < p.N) { C[offC + gm * p.N + gn] = acc_${g}_${r}_${h}[${j}]; } }`,
+            }u; if (gn < p.N) { C[offC + gm * p.N + gn] = ${
+              stored(o.epilogue, `acc_${g}_${r}_${h}[${j}]`, "gm", "gn", "wid.z")
+            }; } }`,
           );
         }
       }
       store.push(`  } }`);
     }
   }
-  L.push(HEAD(o.batchRank, o.vecA, o.vecB));
+  L.push(head(o.batchRank, o.vecA, o.vecB, o.epilogue));
   L.push(`var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;`);
   L.push(`var<workgroup> Bs: array<vec4<f32>, ${(bk * bm) / 4}>;`);
   L.push(`@compute @workgroup_size(256)
@@ -224,7 +299,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   ${store.join("\n  ")}
 }`);
-  return { code: L.join("\n"), inputs: 2, outputs: 1 };
+  return { code: L.join("\n"), ...counts(o.epilogue) };
 }
 
 /**
@@ -236,11 +311,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * naiveMatmulKernel(false, true, 0).inputs; // 2
  * ```
  */
-export function naiveMatmulKernel(transA: boolean, transB: boolean, batchRank: number): KernelSpec {
+export function naiveMatmulKernel(
+  transA: boolean,
+  transB: boolean,
+  batchRank: number,
+  epilogue?: EpilogueWgsl,
+): KernelSpec {
   const a = transA ? "A[offA + k * p.M + m]" : "A[offA + m * p.K + k]";
   const b = transB ? "B[offB + n * p.K + k]" : "B[offB + k * p.N + n]";
   return {
-    code: `${HEAD(batchRank, false, false)}
+    code: `${head(batchRank, false, false, epilogue)}
 @compute @workgroup_size(64, 4)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x;
@@ -253,10 +333,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.K; k++) {
     acc = fma(${a}, ${b}, acc);
   }
-  C[gid.z * p.M * p.N + m * p.N + n] = acc;
+  C[gid.z * p.M * p.N + m * p.N + n] = ${stored(epilogue, "acc", "m", "n", "gid.z")};
 }`,
-    inputs: 2,
-    outputs: 1,
+    ...counts(epilogue),
   };
 }
 
@@ -276,6 +355,7 @@ export function directMatmulKernel(
   transA: boolean,
   transB: boolean,
   batchRank: number,
+  epilogue?: EpilogueWgsl,
 ): KernelSpec {
   const T = 8;
   const acc: string[] = [], loadA: string[] = [], loadB: string[] = [], fma: string[] = [];
@@ -294,13 +374,14 @@ export function directMatmulKernel(
     for (let j = 0; j < T; j++) {
       acc.push(`var c${i}_${j} = 0.0;`);
       fma.push(`c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`);
+      const v = stored(epilogue, `c${i}_${j}`, `m + ${i}u`, `n + ${j}u`, "gid.z");
       store.push(
-        `if (m + ${i}u < p.M && n + ${j}u < p.N) { C[offC + (m + ${i}u) * p.N + n + ${j}u] = c${i}_${j}; }`,
+        `if (m + ${i}u < p.M && n + ${j}u < p.N) { C[offC + (m + ${i}u) * p.N + n + ${j}u] = ${v}; }`,
       );
     }
   }
   return {
-    code: `${HEAD(batchRank, false, false)}
+    code: `${head(batchRank, false, false, epilogue)}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x * ${T}u;
@@ -318,7 +399,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   ${store.join("\n  ")}
 }`,
-    inputs: 2,
-    outputs: 1,
+    ...counts(epilogue),
   };
 }

@@ -10,29 +10,41 @@
  * ```
  * @module
  */
-import { DtypeError, InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { collapseDims, memoKernel, packDims, paramWords } from "../kernels/indexing.ts";
+import { DtypeError, GradError, InvalidArgumentError, ShapeError } from "../../errors.ts";
+import { collapseDims, packDims, paramWords } from "../kernels/indexing.ts";
 import {
   directMatmulKernel,
+  EPILOGUE_WORD,
+  type EpilogueWgsl,
   naiveMatmulKernel,
   tiledMatmulKernel,
   type TiledOptions,
 } from "../kernels/matmul.ts";
+import type { KernelSpec } from "../runtime.ts";
 import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from "../shape.ts";
-import { liveTrace, record } from "../tape.ts";
+import { isRecording, liveTrace, record } from "../tape.ts";
 import { checkOperands, composite, Tensor } from "../tensor.ts";
 import { reshape } from "./shape.ts";
 import { sumToShape } from "./reduce.ts";
 
-const naiveK = memoKernel(naiveMatmulKernel);
-const directK = memoKernel(directMatmulKernel);
-const tiledCache = new Map<string, ReturnType<typeof tiledMatmulKernel>>();
-function tiledK(o: TiledOptions) {
-  const key = JSON.stringify(o);
-  let k = tiledCache.get(key);
-  if (!k) tiledCache.set(key, k = tiledMatmulKernel(o));
+// Kernels by variant and epilogue (the epilogue's WGSL is part of the key).
+const kernelCache = new Map<string, KernelSpec>();
+function cachedKernel(key: string, e: EpilogueWgsl | undefined, gen: () => KernelSpec) {
+  const full = e ? `${key}|${JSON.stringify(e)}` : key;
+  let k = kernelCache.get(full);
+  if (!k) kernelCache.set(full, k = gen());
   return k;
 }
+const naiveK = (tA: boolean, tB: boolean, rank: number, e?: EpilogueWgsl) =>
+  cachedKernel(`naive|${tA}|${tB}|${rank}`, e, () => naiveMatmulKernel(tA, tB, rank, e));
+const directK = (tA: boolean, tB: boolean, rank: number, e?: EpilogueWgsl) =>
+  cachedKernel(`direct|${tA}|${tB}|${rank}`, e, () => directMatmulKernel(tA, tB, rank, e));
+const tiledK = (o: TiledOptions) =>
+  cachedKernel(
+    `tiled|${JSON.stringify({ ...o, epilogue: undefined })}`,
+    o.epilogue,
+    () => tiledMatmulKernel(o),
+  );
 
 /** Kernel tuning knobs, for benchmarks that compare variants (see bench/gpu_bench.ts). */
 export interface MatmulTuning {
@@ -46,6 +58,8 @@ export interface MatmulTuning {
    */
   kernel: "auto" | "tiled" | "direct";
 }
+
+const MAX_PARAM_WORDS = 64; // uniform words per dispatch (runtime.dispatch)
 
 const tuning: MatmulTuning = { prefetch: false, bk: 16, kernel: "auto" };
 
@@ -74,7 +88,13 @@ export interface MatmulOptions {
 }
 
 /** @internal The matmul kernel launch (no gradient); a, b at least 2-D. */
-function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+function matmulRaw(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  epilogue?: MatmulEpilogue,
+): Tensor {
   const rt = checkOperands("matmul", a, b);
   const [M, Ka] = transA
     ? [a.shape[a.rank - 1], a.shape[a.rank - 2]]
@@ -93,6 +113,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batch = broadcastShapes(ba, bb, "matmul (batch dims)");
   const nb = sizeOf(batch);
   if (nb > 65535) throw new InvalidArgumentError(`matmul: at most 65535 batch matrices, got ${nb}`);
+  const epi = epilogue && resolveEpilogue(epilogue, batch, M, N, rt.device.limits);
   const out = Tensor.empty([...batch, M, N], "f32", "matmul");
   if (out.size === 0) return out;
   const sa = broadcastStrides(ba, batch).map((s) => s * M * K);
@@ -103,10 +124,19 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   packDims(w.u, 4, c.shape);
   packDims(w.u, 12, c.strides[0]);
   packDims(w.u, 20, c.strides[1]);
+  const e = epi?.wgsl;
+  if (epi) {
+    w.u.set(epi.strides, EPILOGUE_WORD);
+    w.f.set(epi.params, EPILOGUE_WORD + epi.strides.length);
+  }
   const rank = c.shape.length;
-  const bufs = [a.buffer("matmul"), b.buffer("matmul")];
+  const bufs = [
+    a.buffer("matmul"),
+    b.buffer("matmul"),
+    ...(epi?.tensors ?? []).map((t) => t.buffer("matmulEpilogue")),
+  ];
   if (M < 16 || N < 16 || K === 0) {
-    rt.dispatch(naiveK(transA, transB, rank), bufs, [out.buffer()], w.u, [
+    rt.dispatch(naiveK(transA, transB, rank, e), bufs, [out.buffer()], w.u, [
       Math.ceil(N / 64),
       Math.ceil(M / 4),
       nb,
@@ -117,7 +147,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const tiles128 = Math.ceil(M / 128) * Math.ceil(N / 128) * nb;
   const direct = tuning.kernel === "direct" || (tuning.kernel === "auto" && rt.summary.isFallback);
   if (direct) {
-    rt.dispatch(directK(transA, transB, rank), bufs, [out.buffer()], w.u, [
+    rt.dispatch(directK(transA, transB, rank, e), bufs, [out.buffer()], w.u, [
       Math.ceil(N / 64),
       Math.ceil(M / 64),
       nb,
@@ -136,6 +166,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     vecB,
     batchRank: rank,
     prefetch: tuning.prefetch,
+    epilogue: e,
   });
   rt.dispatch(spec, bufs, [out.buffer()], w.u, [Math.ceil(N / bm), Math.ceil(M / bm), nb]);
   return out;
@@ -191,4 +222,190 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     if (b.rank !== 1) s.push(out.shape[out.rank - 1]);
     return reshape(out, s);
   });
+}
+
+/**
+ * The epilogue of {@link matmulEpilogue}: a WGSL expression applied to each element of the
+ * product before it is stored.
+ */
+export interface MatmulEpilogue {
+  /**
+   * WGSL f32 expression of the stored value. In scope: `v` (the product element), `row`, `col`
+   * and `batch` (u32: its row, column and linear batch index in the [...batch, M, N] output),
+   * each input's name (f32: that input's element at this position) and each param's name (f32).
+   */
+  expr: string;
+  /**
+   * Extra f32 tensors, each broadcastable to the output [...batch, M, N] (NumPy rules), e.g. a
+   * bias [N], a per-row scale [M, 1] or a skip term [M, N]; the batch dims of an input must be
+   * all 1 or all of the output's. At most `maxStorageBuffersPerShaderStage - 3` of them.
+   */
+  inputs?: Record<string, Tensor>;
+  /** Scalar f32 params (uniforms: changing them compiles nothing). */
+  params?: Record<string, number>;
+  /** Module-scope WGSL the expression uses, e.g. `fn swish(x: f32) -> f32 { ... }`. */
+  helpers?: string;
+}
+
+/** Options of {@link matmulEpilogue}: the transpose flags of {@link matmul} and the epilogue. */
+export interface MatmulEpilogueOptions extends MatmulOptions {
+  /** Applied to each output element before the store. */
+  epilogue: MatmulEpilogue;
+}
+
+const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+// The epilogue function's own names and WGSL keywords/types (`ep_*` names the bindings).
+const RESERVED = new Set(
+  ("v row col batch p epilogue alias break case const const_assert continue continuing default " +
+    "diagnostic discard else enable false fn for if let loop override requires return struct " +
+    "switch true var while bool f16 f32 i32 u32 vec2 vec3 vec4 array atomic ptr").split(" "),
+);
+
+/** Validates an epilogue against the output [...batch, M, N]: WGSL names, strides, params. */
+function resolveEpilogue(
+  e: MatmulEpilogue,
+  batch: readonly number[],
+  M: number,
+  N: number,
+  limits: GPUSupportedLimits,
+): { wgsl: EpilogueWgsl; tensors: Tensor[]; strides: number[]; params: number[] } {
+  const where = "matmulEpilogue";
+  if (typeof e !== "object" || e === null || typeof e.expr !== "string" || !e.expr.trim()) {
+    throw new InvalidArgumentError(`${where}: epilogue.expr must be a non-empty WGSL expression`);
+  }
+  const inputs = Object.entries(e.inputs ?? {});
+  const params = Object.entries(e.params ?? {});
+  for (const [name] of [...inputs, ...params]) {
+    if (!IDENT.test(name) || RESERVED.has(name) || name.startsWith("ep_")) {
+      throw new InvalidArgumentError(
+        `${where}: "${name}" is not a valid epilogue input or param name (expected a WGSL ` +
+          `identifier [A-Za-z][A-Za-z0-9_]* not starting with ep_, neither v, row, col, batch, ` +
+          `p, epilogue nor a WGSL keyword or type)`,
+      );
+    }
+    if (e.inputs && e.params && name in e.inputs && name in e.params) {
+      throw new InvalidArgumentError(`${where}: "${name}" is both an input and a param`);
+    }
+  }
+  const maxInputs = limits.maxStorageBuffersPerShaderStage - 3; // A, B and C take three
+  if (inputs.length > maxInputs) {
+    throw new InvalidArgumentError(
+      `${where}: ${inputs.length} epilogue inputs, but this device binds at most ` +
+        `${limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage ` +
+        `(maxStorageBuffersPerShaderStage), so at most ${maxInputs} besides a, b and the output`,
+    );
+  }
+  const words = EPILOGUE_WORD + 4 * inputs.length + 4 * Math.ceil(params.length / 4);
+  if (words > MAX_PARAM_WORDS) {
+    throw new InvalidArgumentError(
+      `${where}: ${inputs.length} inputs and ${params.length} params need ${words} uniform ` +
+        `words, more than the ${MAX_PARAM_WORDS} a dispatch has (each input takes 4, params 1 each)`,
+    );
+  }
+  const outShape = [...batch, M, N];
+  const nb = sizeOf(batch);
+  const strides: number[] = [];
+  for (const [name, t] of inputs) {
+    if (!(t instanceof Tensor)) {
+      throw new InvalidArgumentError(`${where}: epilogue input "${name}" must be a Tensor`);
+    }
+    checkOperands(where, t);
+    if (t.dtype !== "f32") {
+      throw new DtypeError(`${where}: epilogue input "${name}" must be f32, got ${t.dtype}`);
+    }
+    const s = t.shape;
+    const tb = s.slice(0, -2);
+    const fits = s.every((d, i) => {
+      const o = outShape[outShape.length - s.length + i] ?? 1; // extra leading dims must be 1
+      return d === 1 || d === o;
+    }) && (sizeOf(tb) === 1 || sizeOf(tb) === nb);
+    if (!fits) {
+      throw new ShapeError(
+        `${where}: epilogue input "${name}" ${fmtShape(s)} does not broadcast to the output ` +
+          `${fmtShape(outShape)} (its batch dims must be all 1 or all of the output's)`,
+      );
+    }
+    const cols = s.length >= 1 ? s[s.length - 1] : 1;
+    const rows = s.length >= 2 ? s[s.length - 2] : 1;
+    strides.push(
+      sizeOf(tb) === 1 ? 0 : rows * cols,
+      rows === 1 ? 0 : cols,
+      cols === 1 ? 0 : 1,
+      0,
+    );
+  }
+  for (const [name, v] of params) {
+    if (typeof v !== "number") {
+      throw new InvalidArgumentError(
+        `${where}: epilogue param "${name}" must be a number, got ${typeof v}`,
+      );
+    }
+  }
+  return {
+    wgsl: {
+      expr: e.expr,
+      inputs: inputs.map(([n]) => n),
+      params: params.map(([n]) => n),
+      ...(e.helpers ? { helpers: e.helpers } : {}),
+    },
+    tensors: inputs.map(([, t]) => t),
+    strides,
+    params: params.map(([, v]) => v),
+  };
+}
+
+/**
+ * Matrix product with a fused epilogue: `expr` maps each element `v` of op(a) op(b) to the value
+ * stored, in the same dispatch (bias, activation, scaling, residual terms, ...), reading extra
+ * tensors broadcast to the output. A building block for inference paths: it records no
+ * gradient and throws a GradError when a traced tensor reaches it (use {@link matmul} and tensor
+ * ops inside `grad`). Operands are at least 2-D; batch dims broadcast as in {@link matmul}.
+ * Each distinct `expr`/`helpers`/input-name set compiles its own kernels (cached); tensors and
+ * param values can change freely. Names and shapes are checked on the host; the WGSL itself is
+ * compiled by the device, so an error in `expr` or `helpers` surfaces as a GpuValidationError
+ * from the runtime (which then stays faulted, as after any invalid kernel).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../tensor.ts";
+ * import { matmulEpilogue } from "./matmul.ts";
+ * const x = tensor([[1, 2], [3, 4]]);
+ * const w = tensor([[1, -1], [1, 1]]);
+ * const y = matmulEpilogue(x, w, {
+ *   epilogue: {
+ *     expr: "relu(v + bias) * scale",
+ *     inputs: { bias: tensor([0, -2]) },
+ *     params: { scale: 2 },
+ *     helpers: "fn relu(x: f32) -> f32 { return max(x, 0.0); }",
+ *   },
+ * });
+ * console.log(await y.toArray()); // [[6, 0], [14, 0]]
+ * ```
+ */
+export function matmulEpilogue(a: Tensor, b: Tensor, options: MatmulEpilogueOptions): Tensor {
+  checkOperands("matmulEpilogue", a, b);
+  if (a.dtype !== "f32" || b.dtype !== "f32") {
+    throw new DtypeError(`matmulEpilogue: expected f32 operands, got ${a.dtype} and ${b.dtype}`);
+  }
+  if (a.rank < 2 || b.rank < 2) {
+    throw new ShapeError(
+      `matmulEpilogue: operands must be at least 2-D, got ${fmtShape(a.shape)} and ` +
+        fmtShape(b.shape),
+    );
+  }
+  if (options?.epilogue === undefined) {
+    throw new InvalidArgumentError("matmulEpilogue: options.epilogue is required");
+  }
+  // (with recording paused every op yields constants; then so does this one)
+  const traced = isRecording() &&
+    [a, b, ...Object.values(options.epilogue.inputs ?? {})].find(
+      (t) => t instanceof Tensor && liveTrace(t),
+    );
+  if (traced) {
+    throw new GradError(
+      `matmulEpilogue: tensor ${fmtShape(traced.shape)} is traced by an open grad, but the fused ` +
+        `op has no gradient; use matmul and tensor ops there`,
+    );
+  }
+  return matmulRaw(a, b, options.transA ?? false, options.transB ?? false, options.epilogue);
 }

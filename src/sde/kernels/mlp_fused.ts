@@ -1,18 +1,20 @@
 /**
  * Fused kernels for the score MLP's sampling path (scalar time, no gradient): the time-dependent
- * bias of a layer computed from the Fourier features of t in one dispatch, and the
- * bias + activation (or bias + output scale) epilogue of a matmul in one dispatch.
+ * biases of all hidden layers computed from the Fourier features of t in one dispatch, and the
+ * epilogues that `matmulEpilogue` fuses into each layer's matmul (bias + activation for a hidden
+ * layer; bias, input skip and output scale for the output layer).
  *
  * @example
  * ```ts
- * import { biasActKernel } from "./mlp_fused.ts";
- * console.log(biasActKernel("swish").inputs); // 2
+ * import { timeBiasesKernel } from "./mlp_fused.ts";
+ * console.log(timeBiasesKernel(2).inputs); // 5
  * ```
  * @module
  */
-import { InvalidArgumentError, ShapeError } from "../../errors.ts";
+import { ShapeError } from "../../errors.ts";
 import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
-import { grid, type KernelSpec } from "../../gpu/runtime.ts";
+import type { MatmulEpilogue } from "../../gpu/ops/matmul.ts";
+import { type KernelSpec, runtime } from "../../gpu/runtime.ts";
 import { checkOperands, Tensor } from "../../gpu/tensor.ts";
 
 /** Activations the fused epilogue supports. */
@@ -36,188 +38,166 @@ const ACT: Record<FusedActivation, string> = {
 };
 
 /**
- * WGSL: out[r, j] = act(x[r, j] + bias[j]) * scale. Params: n, cols, scale.
+ * The WGSL helper `fn act(v: f32) -> f32` of an activation, for epilogues.
  *
  * @example
  * ```ts
- * import { biasActKernel } from "./mlp_fused.ts";
- * console.log(biasActKernel("relu").code.includes("max(v, 0.0)")); // true
+ * import { activationWgsl } from "./mlp_fused.ts";
+ * console.log(activationWgsl("relu")); // fn act(v: f32) -> f32 { return max(v, 0.0); }
  * ```
  */
-export function biasActKernel(act: FusedActivation): KernelSpec {
-  const code = `struct P { n: u32, cols: u32, scale: f32 };
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.n) { return; }
-  let v = xs[i] + bias[i % p.cols];
-  out[i] = (${ACT[act]}) * p.scale;
-}`;
-  return { code, inputs: 2, outputs: 1 };
+export function activationWgsl(act: FusedActivation): string {
+  return `fn act(v: f32) -> f32 { return ${ACT[act]}; }`;
 }
 
 /**
- * WGSL: out[j] = b[j] + sum_k sin(2 pi w_k t) wt[k, j] + cos(2 pi w_k t) wt[h + k, j] for the
- * Fourier frequencies w (length h = E / 2). Params: cols, h, t.
+ * The epilogue of a hidden layer: act(v + tb[col]), with `tb` the layer's time-dependent bias
+ * (from {@link timeBiases}).
  *
  * @example
  * ```ts
- * import { timeBiasKernel } from "./mlp_fused.ts";
- * console.log(timeBiasKernel().inputs); // 3
+ * import { matmulEpilogue, tensor } from "../../gpu/mod.ts";
+ * import { hiddenEpilogue } from "./mlp_fused.ts";
+ * const h = matmulEpilogue(tensor([[1, -1]]), tensor([[1, 0], [0, 1]]), {
+ *   epilogue: hiddenEpilogue("relu", tensor([0.5, 0.5])),
+ * });
+ * console.log(await h.read()); // [1.5, 0]
  * ```
  */
-export function timeBiasKernel(): KernelSpec {
-  const code = `struct P { cols: u32, h: u32, t: f32 };
+export function hiddenEpilogue(act: FusedActivation, tb: Tensor): MatmulEpilogue {
+  return { expr: "act(v + tb)", inputs: { tb }, helpers: activationWgsl(act) };
+}
+
+/**
+ * The epilogue of the output layer: (v + b[col] + x[row, col] * skip[col]) * scale, the skip
+ * term only with a `skip` weight.
+ *
+ * @example
+ * ```ts
+ * import { matmulEpilogue, tensor } from "../../gpu/mod.ts";
+ * import { outputEpilogue } from "./mlp_fused.ts";
+ * const x = tensor([[2, 3]]);
+ * const eye = tensor([[1, 0], [0, 1]]);
+ * const y = matmulEpilogue(x, eye, { epilogue: outputEpilogue(tensor([0, 1]), x, tensor([1, -1]), 2) });
+ * console.log(await y.read()); // [(2 + 0 + 2) * 2, (3 + 1 - 3) * 2] = [8, 2]
+ * ```
+ */
+export function outputEpilogue(
+  b: Tensor,
+  x: Tensor,
+  skip: Tensor | undefined,
+  scale: number,
+): MatmulEpilogue {
+  return skip
+    ? { expr: "(v + b + x * skip) * scale", inputs: { b, x, skip }, params: { scale } }
+    : { expr: "(v + b) * scale", inputs: { b }, params: { scale } };
+}
+
+/**
+ * WGSL: for each of `layers` layers l, out_l[j] = b_l[j] + sum_k sin(2 pi w_k t) wt_l[k, j] +
+ * cos(2 pi w_k t) wt_l[h + k, j] for the Fourier frequencies w (length h = E / 2); the sines and
+ * cosines are shared by the layers. Bindings: fw, (wt_l, b_l) per layer, out_l per layer.
+ * Params: h, t, then the layers' widths from word 4.
+ *
+ * @example
+ * ```ts
+ * import { timeBiasesKernel } from "./mlp_fused.ts";
+ * const k = timeBiasesKernel(3);
+ * console.log(k.inputs, k.outputs); // 7 3
+ * ```
+ */
+export function timeBiasesKernel(layers: number): KernelSpec {
+  const decl: string[] = [];
+  const init: string[] = [];
+  const fma: string[] = [];
+  const store: string[] = [];
+  let b = 2;
+  for (let l = 0; l < layers; l++) {
+    decl.push(`@group(0) @binding(${b++}) var<storage, read> wt${l}: array<f32>;`);
+    decl.push(`@group(0) @binding(${b++}) var<storage, read> b${l}: array<f32>;`);
+    const cols = `p.cols[${l >> 2}][${l & 3}]`;
+    // columns past this layer's width read its last one and store nothing
+    init.push(
+      `let c${l} = ${cols};`,
+      `let j${l} = min(j, c${l} - 1u);`,
+      `var acc${l} = b${l}[j${l}];`,
+    );
+    fma.push(`acc${l} += s * wt${l}[k * c${l} + j${l}] + c * wt${l}[(p.h + k) * c${l} + j${l}];`);
+  }
+  for (let l = 0; l < layers; l++) {
+    decl.push(`@group(0) @binding(${b++}) var<storage, read_write> out${l}: array<f32>;`);
+    store.push(`if (j < c${l}) { out${l}[j] = acc${l}; }`);
+  }
+  const code = `struct P { h: u32, t: f32, cols: array<vec4<u32>, ${Math.ceil(layers / 4)}> };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> fw: array<f32>;
-@group(0) @binding(2) var<storage, read> wt: array<f32>;
-@group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+${decl.join("\n")}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
-  if (j >= p.cols) { return; }
-  var acc = b[j];
+  ${init.join("\n  ")}
   for (var k = 0u; k < p.h; k++) {
     let a = 6.283185307179586 * fw[k] * p.t;
-    acc += sin(a) * wt[k * p.cols + j] + cos(a) * wt[(p.h + k) * p.cols + j];
+    let s = sin(a);
+    let c = cos(a);
+    ${fma.join("\n    ")}
   }
-  out[j] = acc;
+  ${store.join("\n  ")}
 }`;
-  return { code, inputs: 3, outputs: 1 };
+  return { code, inputs: 1 + 2 * layers, outputs: layers };
 }
 
-/**
- * WGSL: out[r, j] = (x[r, j] + bias[j] + skip[r, j] * ws[j]) * scale: the score MLP's output
- * layer epilogue with its learned elementwise input skip. Params: n, cols, scale.
- *
- * @example
- * ```ts
- * import { biasSkipKernel } from "./mlp_fused.ts";
- * console.log(biasSkipKernel().inputs); // 4
- * ```
- */
-export function biasSkipKernel(): KernelSpec {
-  const code = `struct P { n: u32, cols: u32, scale: f32 };
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read> skip: array<f32>;
-@group(0) @binding(4) var<storage, read> ws: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.n) { return; }
-  let j = i % p.cols;
-  out[i] = (xs[i] + bias[j] + skip[i] * ws[j]) * p.scale;
-}`;
-  return { code, inputs: 4, outputs: 1 };
-}
-
-const biasActK = memoKernel(biasActKernel);
-const biasSkipK = memoKernel(biasSkipKernel);
+const timeBiasesK = memoKernel(timeBiasesKernel);
+const MAX_LAYERS_PER_DISPATCH = 8; // layer widths fit two vec4s of the uniform block
 
 /**
- * (x + bias + skip * ws) * scale for x, skip [..., C] and bias, ws [C] (one dispatch; no
- * gradient).
- *
- * @example
- * ```ts
- * import { tensor } from "../../gpu/mod.ts";
- * import { biasSkip } from "./mlp_fused.ts";
- * const y = biasSkip(tensor([[1, 1]]), tensor([0, 1]), tensor([[2, 3]]), tensor([1, -1]), 2);
- * console.log(await y.read()); // [6, -2]
- * ```
- */
-export function biasSkip(x: Tensor, bias: Tensor, skip: Tensor, ws: Tensor, scale = 1): Tensor {
-  const rt = checkOperands("biasSkip", x, bias, skip, ws);
-  const cols = x.shape[x.rank - 1];
-  if (bias.size !== cols || ws.size !== cols || skip.size !== x.size) {
-    throw new ShapeError(
-      `biasSkip: x [${x.shape}], skip [${skip.shape}] and bias [${bias.shape}], ws [${ws.shape}] ` +
-        `do not fit`,
-    );
-  }
-  const out = Tensor.empty(x.shape, "f32", "biasSkip");
-  const w = paramWords();
-  w.u[0] = x.size;
-  w.u[1] = cols;
-  w.f[2] = scale;
-  rt.dispatch(
-    biasSkipK(),
-    [x.buffer(), bias.buffer(), skip.buffer(), ws.buffer()],
-    [out.buffer()],
-    w.u,
-    grid(x.size),
-  );
-  return out;
-}
-const timeBiasK = memoKernel(timeBiasKernel);
-
-/**
- * act(x + bias) * scale for x [..., C] and bias [C] (one dispatch; no gradient).
- *
- * @example
- * ```ts
- * import { tensor } from "../../gpu/mod.ts";
- * import { biasAct } from "./mlp_fused.ts";
- * console.log(await biasAct(tensor([[-1, 1]]), tensor([0, 1]), "relu").read()); // [0, 2]
- * ```
- */
-export function biasAct(x: Tensor, bias: Tensor, act: FusedActivation, scale = 1): Tensor {
-  const rt = checkOperands("biasAct", x, bias);
-  const cols = x.shape[x.rank - 1];
-  if (bias.size !== cols) {
-    throw new ShapeError(
-      `biasAct: bias [${bias.shape}] must have x's last dim ${cols} ([${x.shape}])`,
-    );
-  }
-  if (!FUSED_ACTIVATIONS.includes(act)) {
-    throw new InvalidArgumentError(
-      `biasAct: activation "${act}" is not fused; expected one of ${FUSED_ACTIVATIONS.join(", ")}`,
-    );
-  }
-  const out = Tensor.empty(x.shape, "f32", "biasAct");
-  const w = paramWords();
-  w.u[0] = x.size;
-  w.u[1] = cols;
-  w.f[2] = scale;
-  rt.dispatch(biasActK(act), [x.buffer(), bias.buffer()], [out.buffer()], w.u, grid(x.size));
-  return out;
-}
-
-/**
- * The time-dependent bias b + [sin, cos](2 pi w t) @ wt of one layer, for a scalar t (one
- * dispatch; no gradient). `fw` [h], `wt` [2h, C], `b` [C] -> [C].
+ * The time-dependent biases b_l + [sin, cos](2 pi w t) @ wt_l of several layers for a scalar t
+ * (no gradient): one dispatch for as many layers as the device binds storage buffers for
+ * (3 per layer besides `fw`). `fw` [h], each `wt` [2h, C_l], `b` [C_l] -> one [C_l] per layer.
  *
  * @example
  * ```ts
  * import { tensor, zeros } from "../../gpu/mod.ts";
- * import { timeBias } from "./mlp_fused.ts";
- * const out = timeBias(tensor([0.5]), tensor([[1], [2]]), zeros([1]), 0.5);
- * console.log(await out.read()); // [sin(pi/2) * 1 + cos(pi/2) * 2] = [1]
+ * import { timeBiases } from "./mlp_fused.ts";
+ * const [a, b] = timeBiases(tensor([0.5]), [
+ *   { wt: tensor([[1], [2]]), b: zeros([1]) },
+ *   { wt: tensor([[1, 0], [0, 1]]), b: tensor([1, 1]) },
+ * ], 0.5);
+ * // sin(pi/2) = 1, cos(pi/2) = 0
+ * console.log(await a.read(), await b.read()); // [1] [2, 1]
  * ```
  */
-export function timeBias(fw: Tensor, wt: Tensor, b: Tensor, t: number): Tensor {
-  const rt = checkOperands("timeBias", fw, wt, b);
-  const h = fw.size, cols = b.size;
-  if (wt.size !== 2 * h * cols) {
-    throw new ShapeError(`timeBias: wt [${wt.shape}] must be [${2 * h}, ${cols}]`);
+export function timeBiases(
+  fw: Tensor,
+  layers: readonly { wt: Tensor; b: Tensor }[],
+  t: number,
+): Tensor[] {
+  const rt = checkOperands("timeBiases", fw, ...layers.flatMap((l) => [l.wt, l.b]));
+  const h = fw.size;
+  for (const [i, { wt, b }] of layers.entries()) {
+    if (wt.size !== 2 * h * b.size || b.size === 0) {
+      throw new ShapeError(
+        `timeBiases: layer ${i}: wt [${wt.shape}] must be [${2 * h}, ${b.size}] (b [${b.shape}])`,
+      );
+    }
   }
-  const out = Tensor.empty([cols], "f32", "timeBias");
-  const w = paramWords();
-  w.u[0] = cols;
-  w.u[1] = h;
-  w.f[2] = t;
-  rt.dispatch(timeBiasK(), [fw.buffer(), wt.buffer(), b.buffer()], [out.buffer()], w.u, [
-    Math.ceil(cols / 64),
-    1,
-    1,
-  ]);
-  return out;
+  const limit = runtime().device.limits.maxStorageBuffersPerShaderStage;
+  const per = Math.max(1, Math.min(MAX_LAYERS_PER_DISPATCH, Math.floor((limit - 1) / 3)));
+  const outs = layers.map((l) => Tensor.empty([l.b.size], "f32", "timeBiases"));
+  for (let i0 = 0; i0 < layers.length; i0 += per) {
+    const group = layers.slice(i0, i0 + per);
+    const w = paramWords();
+    w.u[0] = h;
+    w.f[1] = t;
+    group.forEach((l, i) => (w.u[4 + i] = l.b.size));
+    const maxCols = Math.max(...group.map((l) => l.b.size));
+    rt.dispatch(
+      timeBiasesK(group.length),
+      [fw.buffer(), ...group.flatMap((l) => [l.wt.buffer(), l.b.buffer()])],
+      outs.slice(i0, i0 + per).map((o) => o.buffer()),
+      w.u,
+      [Math.ceil(maxCols / 64), 1, 1],
+    );
+  }
+  return outs;
 }
