@@ -110,6 +110,7 @@ export {
   type MatmulEpilogueOptions,
   type MatmulOptions,
 } from "./ops/matmul.ts";
+export { linComb, MAX_LINCOMB } from "./ops/lincomb.ts";
 export {
   broadcastTo,
   concat,

@@ -16,6 +16,7 @@
 export type { Grads, Optimizer } from "./optimizers/optimizer.ts";
 export { sgd, type SgdOptions, type SgdState } from "./optimizers/sgd.ts";
 export { adam, type AdamOptions, type AdamState } from "./optimizers/adam.ts";
+export { emaDecay, type EmaOptions, type EmaState, withEma } from "./optimizers/ema.ts";
 export { clipByGlobalNorm, globalNorm, withGradientClipping } from "./optimizers/clip.ts";
 export {
   constantSchedule,

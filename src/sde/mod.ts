@@ -57,7 +57,6 @@ export {
   type TrainScoreOptions,
   type TrainScoreResult,
 } from "./train_score.ts";
-export { emaDecay, type EmaOptions, type EmaState, withEma } from "./ema.ts";
 export {
   ancestralSampling,
   eulerMaruyama,
@@ -119,7 +118,6 @@ export {
   type NoisyClassifier,
 } from "./conditional.ts";
 export { moments, slicedWasserstein, type SlicedWassersteinOptions } from "./metrics.ts";
-export { linComb } from "./kernels/lincomb.ts";
 export { sdeUpdate, type UpdateArgs } from "./kernels/update.ts";
 export { FUSED_ACTIVATIONS, type FusedActivation } from "./kernels/mlp_fused.ts";
 export { crc32, encodeGrayPng, type GridOptions, imageGrid } from "./png.ts";

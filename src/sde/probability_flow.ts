@@ -15,7 +15,7 @@
  * @module
  */
 import { mul, square, sub, type Tensor } from "../gpu/mod.ts";
-import { linComb } from "./kernels/lincomb.ts";
+import { linComb } from "../gpu/ops/lincomb.ts";
 import type { OdeFn } from "./ode/types.ts";
 import { perSample, type ScoreFn, type Sde, type TimeArg } from "./sde.ts";
 

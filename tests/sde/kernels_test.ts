@@ -11,7 +11,7 @@ import {
   type Tensor,
   tensor,
 } from "../../src/gpu/mod.ts";
-import { linComb } from "../../src/sde/kernels/lincomb.ts";
+import { linComb } from "../../src/gpu/ops/lincomb.ts";
 import { batchMeanNorms } from "../../src/sde/kernels/row_norms.ts";
 import { sdeUpdate } from "../../src/sde/kernels/update.ts";
 import { assertClose } from "../_util.ts";

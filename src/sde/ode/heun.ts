@@ -12,7 +12,7 @@
  * @module
  */
 import { scope, type Tensor } from "../../gpu/mod.ts";
-import { linComb } from "../kernels/lincomb.ts";
+import { linComb } from "../../gpu/ops/lincomb.ts";
 import { checkFixedStep } from "./rk4.ts";
 import type { OdeFn, OdeResult } from "./types.ts";
 

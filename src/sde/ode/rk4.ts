@@ -14,7 +14,7 @@
  */
 import { InvalidArgumentError } from "../../errors.ts";
 import { scope, type Tensor } from "../../gpu/mod.ts";
-import { linComb } from "../kernels/lincomb.ts";
+import { linComb } from "../../gpu/ops/lincomb.ts";
 import type { OdeFn, OdeResult } from "./types.ts";
 
 /** Checks a fixed-step solver's arguments. */

@@ -5,18 +5,18 @@
  *
  * @example
  * ```ts
- * import { tensor } from "../../gpu/mod.ts";
+ * import { tensor } from "../mod.ts";
  * import { linComb } from "./lincomb.ts";
  * console.log(await linComb([2, -1], [tensor([1, 2]), tensor([1, 1])]).read()); // [1, 3]
  * ```
  * @module
  */
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
-import { grid, type KernelSpec } from "../../gpu/runtime.ts";
-import { record } from "../../gpu/tape.ts";
-import { checkOperands, Tensor } from "../../gpu/tensor.ts";
-import { mul } from "../../gpu/mod.ts";
+import { memoKernel, paramWords } from "../kernels/indexing.ts";
+import { grid, type KernelSpec } from "../runtime.ts";
+import { record } from "../tape.ts";
+import { checkOperands, Tensor } from "../tensor.ts";
+import { mul } from "./binary.ts";
 
 /** Most operands of one {@link linComb}. */
 export const MAX_LINCOMB = 6;
@@ -56,7 +56,7 @@ const kernel = memoKernel(linCombKernel);
  *
  * @example
  * ```ts
- * import { ones } from "../../gpu/mod.ts";
+ * import { ones } from "../mod.ts";
  * import { linComb } from "./lincomb.ts";
  * const y = linComb([1, 0.5, 0.25], [ones([5]), ones([5]), ones([5])]);
  * console.log((await y.read())[4]); // 1.75

@@ -14,8 +14,8 @@
  *
  * @example
  * ```ts
- * import { type Tensor, tensor } from "../gpu/mod.ts";
- * import { sgd } from "../nn/optimizers/sgd.ts";
+ * import { type Tensor, tensor } from "../../gpu/mod.ts";
+ * import { sgd } from "./sgd.ts";
  * import { withEma } from "./ema.ts";
  * const opt = withEma(sgd({ lr: 1 }), { rate: 0.5 });
  * const p = { w: tensor([0]) };
@@ -26,12 +26,11 @@
  * @module
  */
 import { z } from "zod";
-import { InvalidArgumentError } from "../errors.ts";
-import { treeFlatten } from "../gpu/mod.ts";
-import type { Params } from "../nn/layer.ts";
-import type { Grads, Optimizer } from "../nn/optimizers/optimizer.ts";
-import { linComb } from "./kernels/lincomb.ts";
-import { parseOptions } from "./options.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { linComb, treeFlatten } from "../../gpu/mod.ts";
+import type { Params } from "../layer.ts";
+import type { Grads, Optimizer } from "./optimizer.ts";
+import { parseOptions } from "../validate.ts";
 
 /** Options of {@link withEma}. */
 export interface EmaOptions {
@@ -76,8 +75,8 @@ export function emaDecay(rate: number, n: number, warmup: boolean): number {
  *
  * @example
  * ```ts
- * import { type Tensor, tensor } from "../gpu/mod.ts";
- * import { adam } from "../nn/optimizers/adam.ts";
+ * import { type Tensor, tensor } from "../../gpu/mod.ts";
+ * import { adam } from "./adam.ts";
  * import { withEma } from "./ema.ts";
  * const opt = withEma(adam({ lr: 0.1 }), { rate: 0.999, warmup: true });
  * console.log(opt.name); // "adam(lr=0.1)+ema(0.999, warmup)"
@@ -89,7 +88,7 @@ export function withEma<S>(
   optimizer: Optimizer<S>,
   options: EmaOptions,
 ): Optimizer<EmaState<S>> {
-  const o = parseOptions(schema, options, "withEma");
+  const o = parseOptions("withEma", schema, options);
   if (!optimizer || typeof optimizer.update !== "function") {
     throw new InvalidArgumentError("withEma: optimizer must be an optimizer ({ init, update })");
   }
