@@ -2,7 +2,9 @@
  * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra,
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
- * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020).
+ * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
+ * and the Q/C maps and activation transforms of Deep Kernel Shaping (Martens et al. 2021,
+ * `dksTransform`).
  *
  * One description builds a finite network and its infinite-width kernels:
  *
@@ -130,3 +132,25 @@ export type {
   Tree,
   TreeOf,
 } from "../gpu/mod.ts";
+export {
+  type BaseActivation,
+  baseActivation,
+  bivariateExpectation,
+  DKS_ACTIVATION_NAMES,
+  type DksActivation,
+  type DksActivationName,
+  type DksOptions,
+  dksTransform,
+  GAUSSIAN_DOMAIN,
+  gaussianExpectation,
+  gaussLegendre,
+  globalCMap,
+  localCMap,
+  localCSlope,
+  localQMap,
+  localQSlope,
+  orthogonalFromGaussian,
+  orthogonalInit,
+  RELU_MAX_SLOPE_POSITIVE_SHIFT,
+  type ScalarActivation,
+} from "./dks/mod.ts";
