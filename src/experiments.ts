@@ -19,6 +19,7 @@ import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
+import { dksDeepMlp } from "./kernels_inf/experiments/dks_deep_mlp.ts";
 import { sdeGmm } from "./sde/experiments/sde_gmm.ts";
 import { sdeMnist } from "./sde/experiments/sde_mnist.ts";
 import { augmentRobustness } from "./text/experiments/augment_robustness.ts";
@@ -37,6 +38,7 @@ export const experiments: Experiment[] = [
   pesLrSchedule,
   bnnEss,
   nngpMnist,
+  dksDeepMlp,
   sdeGmm,
   sdeMnist,
   augmentRobustness,

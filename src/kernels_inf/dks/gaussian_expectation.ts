@@ -22,7 +22,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.ts";
-import { tridiagonalEigen } from "../linalg/eigh.ts";
+import { golubWelsch } from "../linalg/eigh.ts";
 
 /** Half-width of the integration domain in standard deviations. */
 export const GAUSSIAN_DOMAIN = 12;
@@ -47,28 +47,9 @@ export function gaussLegendre(degree: number): { nodes: Float64Array; weights: F
       `gaussLegendre: degree must be an integer in 1..200, got ${degree}`,
     );
   }
-  const n = degree;
-  const d = new Float64Array(n), e = new Float64Array(n);
-  for (let k = 1; k < n; k++) e[k] = k / Math.sqrt(4 * k * k - 1);
-  const zt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) zt[i * n + i] = 1;
-  tridiagonalEigen(d, e, zt, n);
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
-  const nodes = new Float64Array(n), weights = new Float64Array(n);
-  order.forEach((src, j) => {
-    nodes[j] = d[src];
-    weights[j] = 2 * zt[src * n] * zt[src * n];
-  });
-  // The rule is symmetric: symmetrise to remove round-off asymmetry.
-  for (let j = 0; j < n >> 1; j++) {
-    const x = 0.5 * (nodes[n - 1 - j] - nodes[j]);
-    const w = 0.5 * (weights[j] + weights[n - 1 - j]);
-    nodes[j] = -x;
-    nodes[n - 1 - j] = x;
-    weights[j] = weights[n - 1 - j] = w;
-  }
-  if (n % 2 === 1) nodes[n >> 1] = 0;
-  return { nodes, weights };
+  const e = new Float64Array(degree);
+  for (let k = 1; k < degree; k++) e[k] = k / Math.sqrt(4 * k * k - 1);
+  return golubWelsch(e, 2);
 }
 
 let rule: { nodes: Float64Array; weights: Float64Array } | null = null;

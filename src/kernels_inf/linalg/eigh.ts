@@ -255,9 +255,34 @@ export function gaussHermite(degree: number): { nodes: Float64Array; weights: Fl
       `gaussHermite: degree must be an integer in 1..200, got ${degree}`,
     );
   }
-  const n = degree;
-  const d = new Float64Array(n), e = new Float64Array(n);
-  for (let i = 1; i < n; i++) e[i] = Math.sqrt(i);
+  const e = new Float64Array(degree);
+  for (let i = 1; i < degree; i++) e[i] = Math.sqrt(i);
+  return golubWelsch(e, 1);
+}
+
+/**
+ * Gauss quadrature for a symmetric measure from the sub-diagonal of its Jacobi matrix (zero
+ * diagonal), by Golub-Welsch: nodes are the matrix's eigenvalues, weights `mu0 v_0^2` with v_0
+ * the eigenvectors' first components and `mu0` the measure's total mass. Nodes ascend; the rule
+ * is symmetrised to remove round-off asymmetry.
+ *
+ * @example
+ * ```ts
+ * import { golubWelsch } from "./eigh.ts";
+ * // Legendre, 2 nodes: sub-diagonal 1 / sqrt(3), mass 2 on [-1, 1]
+ * const { nodes, weights } = golubWelsch(Float64Array.of(0, 1 / Math.sqrt(3)), 2);
+ * console.log(nodes.map((x) => +x.toFixed(6)), weights.map((w) => +w.toFixed(9))); // [-0.57735, 0.57735] [1, 1]
+ * ```
+ * @param subDiagonal Length n; entry i (i >= 1) couples polynomials i - 1 and i; entry 0 unused.
+ * @param mu0 Total mass of the measure.
+ * @returns Nodes and weights.
+ */
+export function golubWelsch(
+  subDiagonal: Float64Array,
+  mu0: number,
+): { nodes: Float64Array; weights: Float64Array } {
+  const n = subDiagonal.length;
+  const d = new Float64Array(n), e = Float64Array.from(subDiagonal);
   const zt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) zt[i * n + i] = 1;
   tridiagonalEigen(d, e, zt, n);
@@ -265,9 +290,8 @@ export function gaussHermite(degree: number): { nodes: Float64Array; weights: Fl
   const nodes = new Float64Array(n), weights = new Float64Array(n);
   order.forEach((src, j) => {
     nodes[j] = d[src];
-    weights[j] = zt[src * n] * zt[src * n];
+    weights[j] = mu0 * zt[src * n] * zt[src * n];
   });
-  // Symmetrise (the measure is even) to remove round-off asymmetry.
   for (let j = 0; j < n >> 1; j++) {
     const x = 0.5 * (nodes[n - 1 - j] - nodes[j]);
     const w = 0.5 * (weights[j] + weights[n - 1 - j]);

@@ -1,0 +1,90 @@
+/** Smoke test of the dks-deep-mlp experiment at tiny scale: finite metrics, tables, charts. */
+import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../../src/errors.ts";
+import {
+  dksDeepMlp,
+  parseDksDeepMlpConfig,
+} from "../../src/kernels_inf/experiments/dks_deep_mlp.ts";
+
+const ctx = {
+  seed: 3,
+  quick: true,
+  outDir: "/tmp",
+  adapter: "test",
+  log: () => {},
+  progress: () => ({ tick() {}, done() {} }),
+  signal: new AbortController().signal,
+};
+
+Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () => {
+  const config = dksDeepMlp.schema.parse({
+    trainSize: 64,
+    testSize: 20,
+    pool: 2,
+    depth: 4,
+    width: 16,
+    variants: ["dks", "standard", "tanh_orthogonal", "dks_gaussian"],
+    batchSize: 32,
+    steps: 6,
+    readEvery: 3,
+  });
+  const r = await dksDeepMlp.run(config, ctx);
+  for (
+    const k of [
+      "dks_final_loss",
+      "standard_final_loss",
+      "dks_test_acc",
+      "standard_test_acc",
+      "loss_ratio_standard_over_dks",
+      "tanh_orthogonal_final_loss",
+      "dks_gaussian_test_acc",
+      "dks_alpha",
+      "dks_beta",
+      "dks_gamma",
+      "dks_delta",
+    ]
+  ) {
+    assert.equal(typeof r.metrics[k], "number", k);
+    assert.ok(Number.isFinite(r.metrics[k] as number), `${k} = ${r.metrics[k]}`);
+  }
+  for (const k of ["dks_test_acc", "standard_test_acc"]) {
+    const v = r.metrics[k] as number;
+    assert.ok(v >= 0 && v <= 1, `${k} = ${v}`);
+  }
+  assert.deepEqual(Object.keys(r.metrics.final_train_loss as Record<string, number>), [
+    "dks",
+    "standard",
+    "tanh_orthogonal",
+    "dks_gaussian",
+  ]);
+  assert.deepEqual(r.tables!.map((t) => t.name), ["variants"]);
+  const t = r.tables![0].table;
+  assert.equal(t.numRows(), 4);
+  for (const col of ["variant", "final_train_loss", "test_acc", "init_mean_abs_cos"]) {
+    assert.ok(t.columnNames().includes(col), col);
+  }
+  assert.deepEqual(r.charts!.map((c) => c.name), ["loss-curves"]);
+  const values = (r.charts![0].spec.data as { values: { variant: string; step: number }[] })
+    .values;
+  // Step 0 plus two read windows per variant.
+  assert.equal(values.length, 4 * 3);
+  assert.deepEqual([...new Set(values.map((v) => v.step))], [0, 3, 6]);
+  assert.ok(r.notes!.some((n) => n.includes("alpha") && n.includes("delta")));
+});
+
+Deno.test("dks-deep-mlp schema fills defaults and rejects bad fields", () => {
+  const full = dksDeepMlp.schema.parse({});
+  assert.equal(full.depth, 64);
+  assert.equal(full.width, 512);
+  const quick = dksDeepMlp.schema.parse({ ...dksDeepMlp.presets.quick });
+  assert.equal(quick.depth, 24);
+  assert.throws(() => dksDeepMlp.schema.parse({ bogus: 1 }));
+  assert.throws(() => dksDeepMlp.schema.parse({ depth: 0 }));
+  assert.throws(() => dksDeepMlp.schema.parse({ variants: ["resnet"] }));
+  assert.throws(() => dksDeepMlp.schema.parse({ variants: [] }));
+  assert.throws(() => dksDeepMlp.schema.parse({ zeta: 1 }));
+  assert.throws(() => dksDeepMlp.schema.parse({ optimizer: "lbfgs" }));
+  assert.throws(() => dksDeepMlp.schema.parse({ trainSize: 100, batchSize: 200 }));
+  assert.equal(dksDeepMlp.schema.safeParse({ pool: 3 }).success, false);
+  assert.throws(() => parseDksDeepMlpConfig({ lr: -1 }), InvalidArgumentError);
+});
