@@ -52,8 +52,10 @@ const WIDTHS = wIdx >= 0
   ? [64]
   : [128, 1024];
 const MIN_SECONDS = argNum("--seconds", 1);
-const WARMUP = argNum("--warmup", fallback && !big ? 20 : 300);
-const STEPS = argNum("--steps", fallback && !big ? 40 : 1200);
+// --big (bench/device.sh) runs chains long enough for the standard parameterization's ESS to be
+// measured rather than floored at about the number of chains (bench/peers/bnn_peer.py matches).
+const WARMUP = argNum("--warmup", big ? 500 : fallback ? 20 : 300);
+const STEPS = argNum("--steps", big ? 4000 : fallback ? 40 : 1200);
 
 /** xorshift32 stream in [0, 1), identical in bench/peers/bnn_peer.py. */
 function hashStream(seed: number): () => number {

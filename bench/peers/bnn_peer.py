@@ -86,11 +86,14 @@ def _ess_numpy(x):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", action="store_true")
-    ap.add_argument("--warmup", type=int, default=300)
-    ap.add_argument("--steps", type=int, default=1200)
+    # --big matches bench/bnn_bench.ts --big: chains long enough to measure the standard ESS
+    ap.add_argument("--warmup", type=int, default=None)
+    ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--widths", default="128,1024")
     ap.add_argument("--seconds", type=float, default=1.0)
     a = ap.parse_args()
+    a.warmup = a.warmup if a.warmup is not None else (500 if a.big else 300)
+    a.steps = a.steps if a.steps is not None else (4000 if a.big else 1200)
 
     import jax
     import jax.numpy as jnp
