@@ -16,17 +16,11 @@
  * @module
  */
 import { z } from "zod";
-import { random, type Tensor } from "../../gpu/mod.ts";
+import { type random, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
 import { denseAct } from "./dense.ts";
-import {
-  type BnnBaseOptions,
-  bnnBaseSchema,
-  type BnnModel,
-  readout,
-  readoutFeatures,
-} from "./model.ts";
+import { type BnnBaseOptions, bnnBaseSchema, type BnnModel, modelFromHidden } from "./model.ts";
 
 const fcSchema = bnnBaseSchema.extend({
   depth: z.number().int().positive().default(1),
@@ -65,23 +59,13 @@ export function fcNet(options: FcOptions): BnnModel {
     }
     return h;
   };
-  const embed = (q: ChainParams, x: Tensor) => readoutFeatures(hidden(q, x), o.wStdOut, o.bStdOut);
-  return {
+  return modelFromHidden({
     kind: "fc",
     width: o.width,
     outputDim: o.outputDim,
-    readoutDim: o.width + 1,
     paramShapes: shapes,
-    init(key: random.Key, chains: number) {
-      const names = Object.keys(shapes);
-      const keys = random.split(key, names.length);
-      const q: Record<string, Tensor> = {};
-      names.forEach((n, i) => (q[n] = random.normal(keys[i], [chains, ...shapes[n]])));
-      return q;
-    },
-    embed,
-    apply: (q, x) => readout(embed(q, x), q.readout),
     hidden,
-    readoutScales: { wStdOut: o.wStdOut, bStdOut: o.bStdOut },
-  };
+    wStdOut: o.wStdOut,
+    bStdOut: o.bStdOut,
+  });
 }

@@ -17,7 +17,7 @@
  * @module
  */
 import { z } from "zod";
-import { concat, full, matmul, mul, type random, type Tensor } from "../../gpu/mod.ts";
+import { concat, full, matmul, mul, random, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 
 /** Nonlinearities of the BNN models (the reference's choices). */
@@ -114,4 +114,62 @@ export function readoutFeatures(g: Tensor, wStdOut: number, bStdOut: number): Te
  */
 export function readout(phi: Tensor, theta: Tensor): Tensor {
   return matmul(phi, theta);
+}
+
+/** What {@link modelFromHidden} needs: the architecture's own parts. */
+export interface HiddenModelParts {
+  /** "fc", "resnet", ... */
+  kind: string;
+  /** Hidden width (the readout has `width + 1` rows). */
+  width: number;
+  /** Output dimension k. */
+  outputDim: number;
+  /** Parameter shapes for one chain, by name, including `readout`. */
+  paramShapes: Record<string, readonly number[]>;
+  /** The last hidden representation `[C, n, width]`. */
+  hidden(q: ChainParams, x: Tensor): Tensor;
+  /** Readout weight scale. */
+  wStdOut: number;
+  /** Readout bias scale. */
+  bStdOut: number;
+}
+
+/**
+ * A {@link BnnModel} from an architecture's hidden map: N(0, I) init of every parameter, readout
+ * features `[wStdOut / sqrt(width) g, bStdOut]` and a linear readout. The FC and residual nets
+ * differ only in `hidden` and their parameter shapes.
+ *
+ * @example
+ * ```ts
+ * import { ones, random, reshape } from "../../gpu/mod.ts";
+ * import { modelFromHidden } from "./model.ts";
+ * const m = modelFromHidden({
+ *   kind: "identity", width: 2, outputDim: 1, paramShapes: { readout: [3, 1] },
+ *   hidden: (_q, x) => reshape(x, [1, ...x.shape]), wStdOut: 1, bStdOut: 0,
+ * });
+ * const q = m.init(random.key(0), 1);
+ * console.log(m.apply(q, ones([4, 2])).shape); // [1, 4, 1]
+ * ```
+ */
+export function modelFromHidden(parts: HiddenModelParts): BnnModel {
+  const { hidden, wStdOut, bStdOut, paramShapes } = parts;
+  const embed = (q: ChainParams, x: Tensor) => readoutFeatures(hidden(q, x), wStdOut, bStdOut);
+  return {
+    kind: parts.kind,
+    width: parts.width,
+    outputDim: parts.outputDim,
+    readoutDim: parts.width + 1,
+    paramShapes,
+    init(key: random.Key, chains: number) {
+      const names = Object.keys(paramShapes);
+      const keys = random.split(key, names.length);
+      const q: Record<string, Tensor> = {};
+      names.forEach((n, i) => (q[n] = random.normal(keys[i], [chains, ...paramShapes[n]])));
+      return q;
+    },
+    embed,
+    apply: (q, x) => readout(embed(q, x), q.readout),
+    hidden,
+    readoutScales: { wStdOut, bStdOut },
+  };
 }

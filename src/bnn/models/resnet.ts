@@ -21,17 +21,11 @@
  * @module
  */
 import { z } from "zod";
-import { add, mul, random, type Tensor } from "../../gpu/mod.ts";
+import { add, mul, type random, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
 import { activate, denseAct } from "./dense.ts";
-import {
-  type BnnBaseOptions,
-  bnnBaseSchema,
-  type BnnModel,
-  readout,
-  readoutFeatures,
-} from "./model.ts";
+import { type BnnBaseOptions, bnnBaseSchema, type BnnModel, modelFromHidden } from "./model.ts";
 
 const resNetSchema = bnnBaseSchema.extend({
   blocks: z.number().int().positive().default(2),
@@ -100,23 +94,13 @@ export function resNet(options: ResNetOptions): BnnModel {
     }
     return h;
   };
-  const embed = (q: ChainParams, x: Tensor) => readoutFeatures(hidden(q, x), o.wStdOut, o.bStdOut);
-  return {
+  return modelFromHidden({
     kind: "resnet",
     width: w,
     outputDim: o.outputDim,
-    readoutDim: w + 1,
     paramShapes: shapes,
-    init(key: random.Key, chains: number) {
-      const names = Object.keys(shapes);
-      const keys = random.split(key, names.length);
-      const q: Record<string, Tensor> = {};
-      names.forEach((n, i) => (q[n] = random.normal(keys[i], [chains, ...shapes[n]])));
-      return q;
-    },
-    embed,
-    apply: (q, x) => readout(embed(q, x), q.readout),
     hidden,
-    readoutScales: { wStdOut: o.wStdOut, bStdOut: o.bStdOut },
-  };
+    wStdOut: o.wStdOut,
+    bStdOut: o.bStdOut,
+  });
 }
