@@ -4,6 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { ExperimentContext } from "../src/report/experiment.ts";
 
 /** A seeded host PRNG (mulberry32) returning floats in [0, 1). */
 export function rng(seed: number): () => number {
@@ -77,4 +78,17 @@ export function numericGrad(
     g[i] = (fp - fm) / (2 * eps);
   }
   return g;
+}
+
+/** An experiment context that logs nothing and is never aborted, for tiny experiment runs. */
+export function quietContext(seed = 0): ExperimentContext {
+  return {
+    seed,
+    quick: true,
+    outDir: "/tmp",
+    adapter: "test",
+    log: () => {},
+    progress: () => ({ tick() {}, done() {} }),
+    signal: new AbortController().signal,
+  };
 }

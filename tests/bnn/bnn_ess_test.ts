@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
+import { quietContext } from "../_util.ts";
 import { bnnEss } from "../../src/bnn/experiments/bnn_ess.ts";
-import type { ExperimentContext } from "../../src/report/experiment.ts";
 
-const ctx: ExperimentContext = {
-  seed: 0,
-  quick: true,
-  outDir: "/tmp",
-  adapter: "test",
-  log: () => {},
-  progress: () => ({ tick() {}, done() {} }),
-  signal: new AbortController().signal,
-};
+const ctx = quietContext();
 
 Deno.test("bnn-ess: a tiny run reports the required metrics, tables and chart", async () => {
   const c = bnnEss.schema.parse({

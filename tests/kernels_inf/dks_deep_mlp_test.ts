@@ -1,20 +1,13 @@
 /** Smoke test of the dks-deep-mlp experiment at tiny scale: finite metrics, tables, charts. */
 import assert from "node:assert/strict";
+import { quietContext } from "../_util.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
   dksDeepMlp,
   parseDksDeepMlpConfig,
 } from "../../src/kernels_inf/experiments/dks_deep_mlp.ts";
 
-const ctx = {
-  seed: 3,
-  quick: true,
-  outDir: "/tmp",
-  adapter: "test",
-  log: () => {},
-  progress: () => ({ tick() {}, done() {} }),
-  signal: new AbortController().signal,
-};
+const ctx = quietContext(3);
 
 Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () => {
   const config = dksDeepMlp.schema.parse({

@@ -1,5 +1,6 @@
 /** Smoke test of the nngp-mnist experiment at tiny scale: it runs and reports every metric. */
 import assert from "node:assert/strict";
+import { quietContext } from "../_util.ts";
 import { nngpMnist } from "../../src/kernels_inf/experiments/nngp_mnist.ts";
 
 Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async () => {
@@ -18,15 +19,7 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     zcaRegSweep: [1],
     maxTime: 100,
   });
-  const r = await nngpMnist.run(config, {
-    seed: 1,
-    quick: true,
-    outDir: "/tmp",
-    adapter: "test",
-    log: () => {},
-    progress: () => ({ tick() {}, done() {} }),
-    signal: new AbortController().signal,
-  });
+  const r = await nngpMnist.run(config, quietContext(1));
   for (
     const k of [
       "nngp_acc",

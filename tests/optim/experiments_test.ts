@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { quietContext } from "../_util.ts";
 import { runtime, tensor } from "../../src/gpu/mod.ts";
 import { foldIn, key } from "../../src/gpu/random.ts";
-import type { ExperimentContext } from "../../src/report/experiment.ts";
 import { pes } from "../../src/optim/estimators/pes.ts";
 import { truncatedEs } from "../../src/optim/estimators/truncated_es.ts";
 import { pesInfluence } from "../../src/optim/experiments/pes_influence.ts";
@@ -9,15 +9,7 @@ import { pesLrSchedule } from "../../src/optim/experiments/pes_lr_schedule.ts";
 import { lrScheduleRegression } from "../../src/optim/tasks/lr_schedule_regression.ts";
 import { sinusoidMlp } from "../../src/optim/tasks/sinusoid_mlp.ts";
 
-const ctx: ExperimentContext = {
-  seed: 0,
-  quick: true,
-  outDir: "/tmp",
-  adapter: "test",
-  log: () => {},
-  progress: () => ({ tick() {}, done() {} }),
-  signal: new AbortController().signal,
-};
+const ctx = quietContext();
 
 Deno.test("truncations stay on the GPU: no submission while estimating (resets included)", async () => {
   const systems = [

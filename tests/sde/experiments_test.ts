@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
+import { quietContext } from "../_util.ts";
 import { sdeGmm } from "../../src/sde/experiments/sde_gmm.ts";
 import { sdeMnist } from "../../src/sde/experiments/sde_mnist.ts";
-import type { ExperimentContext } from "../../src/report/experiment.ts";
 
-const ctx: ExperimentContext = {
-  seed: 0,
-  quick: true,
-  outDir: "/tmp",
-  adapter: "test",
-  log: () => {},
-  progress: () => ({ tick() {}, done() {} }),
-  signal: new AbortController().signal,
-};
+const ctx = quietContext();
 
 Deno.test("sde-gmm: a tiny run reports every required metric", async () => {
   const c = sdeGmm.schema.parse({
