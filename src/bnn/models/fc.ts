@@ -16,7 +16,7 @@
  * @module
  */
 import { z } from "zod";
-import { type random, type Tensor } from "../../gpu/mod.ts";
+import type { Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
 import { denseAct } from "./dense.ts";

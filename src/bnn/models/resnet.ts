@@ -21,7 +21,7 @@
  * @module
  */
 import { z } from "zod";
-import { add, mul, type random, type Tensor } from "../../gpu/mod.ts";
+import { add, mul, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
 import { parseOptions } from "../options.ts";
 import { activate, denseAct } from "./dense.ts";
