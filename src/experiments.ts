@@ -17,6 +17,7 @@
 import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
 import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
+import { loptTrain } from "./optim/experiments/lopt_train.ts";
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
 import { dksDeepMlp } from "./kernels_inf/experiments/dks_deep_mlp.ts";
@@ -36,6 +37,7 @@ import { augmentRobustness } from "./text/experiments/augment_robustness.ts";
 export const experiments: Experiment[] = [
   pesInfluence,
   pesLrSchedule,
+  loptTrain,
   bnnEss,
   nngpMnist,
   dksDeepMlp,

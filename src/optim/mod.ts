@@ -102,3 +102,43 @@ export {
 } from "./tasks/lr_schedule_regression.ts";
 export { type SinusoidMlp, sinusoidMlp, type SinusoidMlpOptions } from "./tasks/sinusoid_mlp.ts";
 export { episodeLoss } from "./episode_loss.ts";
+// Learned optimizers (Metz et al. 2019/2020) and their reverse engineering (Maheswaranathan et al. 2021).
+export {
+  LOPT_DECAYS,
+  LOPT_FEATURE_NAMES,
+  LOPT_FEATURES,
+  LOPT_TENSOR_FEATURES,
+  LOPT_TIMESCALES,
+  type LoptSlot,
+  type LoptUpdateInput,
+  type LoptUpdateOutput,
+  type MlpLopt,
+  mlpLopt,
+  type MlpLoptOptions,
+  normalizePerSegment,
+} from "./lopt/mlp_lopt.ts";
+export type { TaskFamily, TaskLossAndGrad } from "./lopt/task_family.ts";
+export type { KeyOrSeed } from "../nn/host_rng.ts";
+export {
+  type LinearRegressionFamily,
+  linearRegressionFamily,
+  type LinearRegressionFamilyOptions,
+  type LinearRegressionTasks,
+} from "./tasks/linear_regression_family.ts";
+export { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "./lopt/update_rules.ts";
+export {
+  type LearnedOptimizerState,
+  learnedOptimizerSystem,
+  type LearnedOptimizerSystemOptions,
+} from "./lopt/lopt_system.ts";
+export { type EvaluateOptions, type EvaluateResult, evaluateRule } from "./lopt/evaluate.ts";
+export {
+  learnedSchedule,
+  type LearnedScheduleOptions,
+  type MomentumKernel,
+  momentumKernel,
+  type MomentumKernelOptions,
+  type UpdateResponse,
+  updateResponse,
+  type UpdateResponseOptions,
+} from "./lopt/analysis.ts";

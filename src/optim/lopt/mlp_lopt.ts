@@ -1,0 +1,329 @@
+/**
+ * The per-parameter MLP learned optimizer ("LOLv2"; Metz et al. 2019, "Understanding and
+ * correcting pathologies in the training of learned optimizers"; the `MLPLOpt` of
+ * google/learned_optimization, whose features and defaults this follows).
+ *
+ * For every scalar parameter `p` with gradient `g`, momentum accumulators
+ * `m_k <- beta_k m_k + (1 - beta_k) g` at decays `beta = [0.1, 0.5, 0.9, 0.99, 0.999, 0.9999]`
+ * give 8 features `[g, p, m_1..m_6]`; each feature is divided by its root mean square over the
+ * parameter's tensor (`x / sqrt(1e-5 + mean(x^2))`), and 11 features of the training step
+ * `tanh(t / s - 1)` for timescales `s = 1, 3, 10, ..., 1e5` are appended (19 in all). A small
+ * ReLU MLP (2 hidden layers of 32 by default) maps them to a direction `d` and a magnitude `s`,
+ * and the parameter moves by `-d * exp(s * expMult) * stepMult` (both multipliers 0.001).
+ *
+ * Everything is vectorized over a leading particle axis `P` (each particle its own optimizer
+ * weights `theta [P, D]`, its own parameters and accumulators), so an evolution-strategies or
+ * PES meta-gradient estimator runs all perturbed optimizers in the same dispatches. Activations
+ * are kept feature-major (`[P, features, n]`) so each layer is one batched matmul
+ * `W [P, out, in] @ h [P, in, n]` with no transposes; the 11 step features are the same for all
+ * of a particle's parameters, so their contribution to the first layer is one `[P, H, 1]` column.
+ *
+ * @example
+ * ```ts
+ * import { reshape, tensor, zeros } from "../../gpu/mod.ts";
+ * import { mlpLopt } from "./mlp_lopt.ts";
+ * const lopt = mlpLopt({ hidden: 8, layers: 1 });
+ * const theta = lopt.initTheta(0); // [D] on the GPU
+ * const out = lopt.update({
+ *   theta: reshape(theta, [1, lopt.thetaDim]),
+ *   params: tensor([[0.5, -1, 2]]),
+ *   grads: tensor([[0.1, 0.2, -0.3]]),
+ *   moments: zeros([1, 6, 3]),
+ *   iteration: tensor([0]),
+ * });
+ * console.log(out.params.shape, out.moments.shape); // [1, 3] [1, 6, 3]
+ * ```
+ * @module
+ */
+import { z } from "zod";
+import { ShapeError } from "../../errors.ts";
+import {
+  add,
+  concat,
+  exp,
+  matmul,
+  mean,
+  mul,
+  relu,
+  reshape,
+  rsqrt,
+  slice,
+  square,
+  sub,
+  tanh,
+  type Tensor,
+  tensor,
+} from "../../gpu/mod.ts";
+import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
+import { parseOptions } from "../options.ts";
+
+/** Decays of the momentum accumulators (learned_optimization `MLPLOpt`). */
+export const LOPT_DECAYS: readonly number[] = [0.1, 0.5, 0.9, 0.99, 0.999, 0.9999];
+/** Timescales of the `tanh(t / s - 1)` training-step features (learned_optimization). */
+export const LOPT_TIMESCALES: readonly number[] = [
+  1,
+  3,
+  10,
+  30,
+  100,
+  300,
+  1000,
+  3000,
+  10000,
+  30000,
+  100000,
+];
+/** Per-tensor normalized features: gradient, parameter, and one per momentum decay. */
+export const LOPT_TENSOR_FEATURES: number = 2 + LOPT_DECAYS.length;
+/** All input features of the per-parameter MLP (19). */
+export const LOPT_FEATURES: number = LOPT_TENSOR_FEATURES + LOPT_TIMESCALES.length;
+/** Names of the normalized features, in input order. */
+export const LOPT_FEATURE_NAMES: readonly string[] = [
+  "grad",
+  "param",
+  ...LOPT_DECAYS.map((b) => `mom_${b}`),
+];
+
+const NORM_EPS = 1e-5;
+
+const schema = z.strictObject({
+  hidden: z.number().int().min(1).max(512).default(32),
+  layers: z.number().int().min(1).max(4).default(2),
+  stepMult: z.number().positive().finite().default(0.001),
+  expMult: z.number().positive().finite().default(0.001),
+});
+
+/** Options of {@link mlpLopt} (defaults from learned_optimization's `MLPLOpt`). */
+export interface MlpLoptOptions {
+  /** Width of each hidden layer [32]. */
+  hidden?: number;
+  /** Number of hidden layers [2]. */
+  layers?: number;
+  /** Scale of every step [0.001]. */
+  stepMult?: number;
+  /** Scale of the magnitude output inside the exponential [0.001]. */
+  expMult?: number;
+}
+
+/** One weight or bias of the optimizer's MLP inside the flat theta vector. */
+export interface LoptSlot {
+  /** `w{l}` (shape `[out, in]`) or `b{l}` (shape `[out]`), l = 1 .. layers + 1. */
+  readonly name: string;
+  /** Offset into theta. */
+  readonly offset: number;
+  /** Shape (weights are stored output-major, `[out, in]`). */
+  readonly shape: readonly number[];
+}
+
+/** Inputs of {@link MlpLopt.update}; every tensor has the particle axis `P` first. */
+export interface LoptUpdateInput {
+  /** Optimizer weights, `[P, D]`. */
+  theta: Tensor;
+  /** Parameters being trained, `[P, n]`. */
+  params: Tensor;
+  /** Their gradients, `[P, n]`. */
+  grads: Tensor;
+  /** Momentum accumulators before this step, `[P, 6, n]` (zeros at the start). */
+  moments: Tensor;
+  /** Training step index of each particle before this step (0 first), f32 `[P]`. */
+  iteration: Tensor;
+  /**
+   * Sizes of the parameter tensors laid end to end in `params` (features are normalized per
+   * tensor); they must sum to `n` [one tensor of size n].
+   */
+  segments?: readonly number[];
+}
+
+/** What {@link MlpLopt.update} returns. */
+export interface LoptUpdateOutput {
+  /** Updated parameters `[P, n]`. */
+  params: Tensor;
+  /** Updated accumulators `[P, 6, n]`. */
+  moments: Tensor;
+  /** The step that was subtracted, `[P, n]`. */
+  step: Tensor;
+}
+
+/** A per-parameter MLP learned optimizer (see the module doc). */
+export interface MlpLopt {
+  /** The parsed options. */
+  readonly options: Readonly<Required<MlpLoptOptions>>;
+  /** Number of optimizer weights D. */
+  readonly thetaDim: number;
+  /** Where each weight and bias lives in theta. */
+  readonly layout: readonly LoptSlot[];
+  /**
+   * Initial weights `[D]` (haiku's `Linear` default: truncated normal within 2 standard
+   * deviations, scaled by `1/sqrt(fanIn)`; zero biases), from a key or integer seed.
+   */
+  initTheta(seed: KeyOrSeed): Tensor;
+  /** The same initial weights as a host array. */
+  initThetaHost(seed: KeyOrSeed): Float32Array;
+  /** One learned update of every particle's parameters. */
+  update(input: LoptUpdateInput): LoptUpdateOutput;
+  /**
+   * The raw MLP outputs `[P, 2, n]` (direction, magnitude) for given normalized tensor
+   * features `[P, 8, n]` and step indices `[P]`, for analysis.
+   */
+  outputs(theta: Tensor, features: Tensor, iteration: Tensor): Tensor;
+}
+
+/**
+ * Builds the per-parameter MLP learned optimizer.
+ *
+ * @example
+ * ```ts
+ * import { mlpLopt } from "./mlp_lopt.ts";
+ * const lopt = mlpLopt();
+ * console.log(lopt.thetaDim); // 1762 = 19*32+32 + 32*32+32 + 32*2+2
+ * ```
+ */
+export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
+  const o = parseOptions(schema, options, "mlpLopt");
+  const sizes = [LOPT_FEATURES, ...Array.from({ length: o.layers }, () => o.hidden), 2];
+  const layout: LoptSlot[] = [];
+  let D = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const [fin, fout] = [sizes[l - 1], sizes[l]];
+    layout.push({ name: `w${l}`, offset: D, shape: [fout, fin] });
+    D += fin * fout;
+    layout.push({ name: `b${l}`, offset: D, shape: [fout] });
+    D += fout;
+  }
+  // Constants are uploaded per call (queued writes, no sync) rather than held, so an optimizer
+  // built inside a `scope` stays usable after it.
+  const decays = () => tensorConst(LOPT_DECAYS, [1, LOPT_DECAYS.length, 1]);
+  const oneMinus = () => tensorConst(LOPT_DECAYS.map((b) => 1 - b), [1, LOPT_DECAYS.length, 1]);
+  const invScales = () =>
+    tensorConst(LOPT_TIMESCALES.map((s) => 1 / s), [1, LOPT_TIMESCALES.length]);
+
+  const slot = (theta: Tensor, s: LoptSlot): Tensor => {
+    const P = theta.shape[0];
+    const flat = slice(theta, [null, [s.offset, s.offset + s.shape.reduce((a, b) => a * b, 1)]]);
+    return reshape(flat, s.shape.length === 2 ? [P, s.shape[0], s.shape[1]] : [P, s.shape[0], 1]);
+  };
+
+  /** MLP on feature-major inputs `[P, 8, n]` -> `[P, 2, n]`. */
+  const outputs = (theta: Tensor, feats: Tensor, iteration: Tensor): Tensor => {
+    const P = theta.shape[0];
+    if (theta.rank !== 2 || theta.shape[1] !== D) {
+      throw new ShapeError(`mlpLopt: theta must be [P, ${D}], got [${theta.shape}]`);
+    }
+    if (feats.rank !== 3 || feats.shape[0] !== P || feats.shape[1] !== LOPT_TENSOR_FEATURES) {
+      throw new ShapeError(
+        `mlpLopt: features must be [${P}, ${LOPT_TENSOR_FEATURES}, n], got [${feats.shape}]`,
+      );
+    }
+    if (iteration.shape.join() !== `${P}`) {
+      throw new ShapeError(`mlpLopt: iteration must be [${P}], got [${iteration.shape}]`);
+    }
+    // tanh(t / s - 1) for each timescale: [P, 11, 1]
+    const tau = reshape(
+      tanh(sub(mul(reshape(iteration, [P, 1]), invScales()), 1)),
+      [P, LOPT_TIMESCALES.length, 1],
+    );
+    const w1 = slot(theta, layout[0]); // [P, H, 19]
+    const w1Tensor = slice(w1, [null, null, [0, LOPT_TENSOR_FEATURES]]);
+    const w1Time = slice(w1, [null, null, [LOPT_TENSOR_FEATURES, LOPT_FEATURES]]);
+    // The step features are shared by all parameters: one [P, H, 1] column plus the bias.
+    const column = add(matmul(w1Time, tau), slot(theta, layout[1]));
+    let h = relu(add(matmul(w1Tensor, feats), column));
+    for (let l = 1; l < sizes.length - 1; l++) {
+      const z = add(matmul(slot(theta, layout[2 * l]), h), slot(theta, layout[2 * l + 1]));
+      h = l === sizes.length - 2 ? z : relu(z);
+    }
+    return h;
+  };
+
+  const update = (input: LoptUpdateInput): LoptUpdateOutput => {
+    const { theta, params, grads, moments, iteration } = input;
+    const P = theta.shape[0];
+    if (params.rank !== 2 || params.shape[0] !== P) {
+      throw new ShapeError(`mlpLopt.update: params must be [${P}, n], got [${params.shape}]`);
+    }
+    const n = params.shape[1];
+    if (grads.shape.join() !== params.shape.join()) {
+      throw new ShapeError(
+        `mlpLopt.update: grads [${grads.shape}] must match params [${params.shape}]`,
+      );
+    }
+    const K = LOPT_DECAYS.length;
+    if (moments.shape.join() !== `${P},${K},${n}`) {
+      throw new ShapeError(
+        `mlpLopt.update: moments must be [${P}, ${K}, ${n}], got [${moments.shape}]`,
+      );
+    }
+    const segments = input.segments ?? [n];
+    if (
+      segments.length === 0 || segments.some((s) => !Number.isInteger(s) || s < 1) ||
+      segments.reduce((a, b) => a + b, 0) !== n
+    ) {
+      throw new ShapeError(
+        `mlpLopt.update: segments must be positive integers summing to n = ${n}, got [${segments}]`,
+      );
+    }
+    const g3 = reshape(grads, [P, 1, n]);
+    const nextMoments = add(mul(moments, decays()), mul(g3, oneMinus()));
+    const raw = concat([g3, reshape(params, [P, 1, n]), nextMoments], 1); // [P, 8, n]
+    const feats = normalizePerSegment(raw, segments);
+    const out = outputs(theta, feats, iteration);
+    const direction = reshape(slice(out, [null, [0, 1]]), [P, n]);
+    const magnitude = reshape(slice(out, [null, [1, 2]]), [P, n]);
+    const step = mul(mul(direction, exp(mul(magnitude, o.expMult))), o.stepMult);
+    return { params: sub(params, step), moments: nextMoments, step };
+  };
+
+  return {
+    options: o,
+    thetaDim: D,
+    layout,
+    initTheta: (seed) => tensor(initHost(seed)),
+    initThetaHost: initHost,
+    update,
+    outputs,
+  };
+
+  function initHost(seed: KeyOrSeed): Float32Array {
+    const rng = hostRng(seed);
+    const theta = new Float32Array(D);
+    for (const s of layout) {
+      if (s.shape.length !== 2) continue; // biases stay 0
+      const std = 1 / Math.sqrt(s.shape[1]);
+      const size = s.shape[0] * s.shape[1];
+      for (let i = 0; i < size; i++) {
+        let v: number;
+        do v = rng.normal(); while (Math.abs(v) > 2);
+        theta[s.offset + i] = v * std;
+      }
+    }
+    return theta;
+  }
+}
+
+/**
+ * Divides each feature row of `raw [P, F, n]` by its root mean square over each segment of the
+ * last axis (one segment per parameter tensor): `x / sqrt(1e-5 + mean(x^2))`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { normalizePerSegment } from "./mlp_lopt.ts";
+ * const y = normalizePerSegment(tensor([[[3, 4, 10]]]), [2, 1]);
+ * console.log(await y.toArray()); // about [[[0.8485, 1.1314, 1]]]
+ * ```
+ */
+export function normalizePerSegment(raw: Tensor, segments: readonly number[]): Tensor {
+  const norm = (x: Tensor) => mul(x, rsqrt(add(mean(square(x), 2, true), NORM_EPS)));
+  if (segments.length === 1) return norm(raw);
+  const parts: Tensor[] = [];
+  let at = 0;
+  for (const s of segments) {
+    parts.push(norm(slice(raw, [null, null, [at, at + s]])));
+    at += s;
+  }
+  return concat(parts, 2);
+}
+
+function tensorConst(values: readonly number[], shape: number[]): Tensor {
+  return tensor(Float32Array.from(values), { shape });
+}
