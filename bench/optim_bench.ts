@@ -4,7 +4,10 @@
  * - the influence-balancing task (n = 23 state, 1,000 particles = 500 antithetic pairs, K = 10):
  *   metric `pes_influence_particle_steps_per_s`;
  * - a sinusoid-regression MLP inner problem (1 -> 32 tanh -> 1, SGD on 32-point minibatches,
- *   T = 100, 1,000 particles, K = 10): metric `pes_mlp_particle_steps_per_s`.
+ *   T = 100, 1,000 particles, K = 10): metric `pes_mlp_particle_steps_per_s`;
+ * - the per-parameter MLP learned optimizer (19 features -> 32 -> 32 -> 2, learned_optimization's
+ *   `MLPLOpt`) updating one tensor of 2^20 parameters (2^16 on a software adapter without
+ *   `--big`) with fixed gradients: metric `lopt_update_params_per_s`.
  *
  * `deno bench -A bench/optim_bench.ts` (one iteration plus a sync per bench iteration), or
  * `deno run -A bench/optim_bench.ts --report [--big]` for metric lines; the peer
@@ -22,6 +25,8 @@ import { pes } from "../src/optim/estimators/pes.ts";
 import type { GradientEstimator } from "../src/optim/estimators/estimator.ts";
 import { influenceBalancing } from "../src/optim/tasks/influence_balancing.ts";
 import { sinusoidMlp } from "../src/optim/tasks/sinusoid_mlp.ts";
+import { mlpLopt } from "../src/optim/lopt/mlp_lopt.ts";
+import { random, reshape, zeros } from "../src/gpu/mod.ts";
 import { emit, reportMode } from "./_harness.ts";
 
 const fallback = runtime().summary.isFallback;
@@ -108,8 +113,58 @@ async function particleStepsPerSecond(c: Case): Promise<{ rate: number; dispatch
   return { rate, dispatches };
 }
 
+const LOPT_PARAMS = fallback && !big ? 1 << 16 : 1 << 20;
+
+/** Repeated learned-optimizer updates of one `[1, n]` tensor (state kept on the GPU). */
+function loptSetup(n: number) {
+  const lopt = mlpLopt();
+  const theta = reshape(lopt.initTheta(0), [1, lopt.thetaDim]);
+  const grads = random.normal(key(1), [1, n]);
+  const iteration = zeros([1]);
+  let params = random.normal(key(2), [1, n]);
+  let moments = zeros([1, 6, n]);
+  return {
+    step(): void {
+      const r = scope(() => lopt.update({ theta, params, grads, moments, iteration }));
+      dispose([params, moments, r.step]);
+      params = r.params;
+      moments = r.moments;
+      runtime().flush();
+    },
+    async sync(): Promise<number> {
+      return (await reshape(params, [n]).read())[0];
+    },
+    dispose(): void {
+      dispose([theta, grads, iteration, params, moments]);
+    },
+  };
+}
+
+async function loptParamsPerSecond(n: number): Promise<{ rate: number; dispatches: number }> {
+  const s = loptSetup(n);
+  for (let i = 0; i < 3; i++) s.step();
+  await s.sync();
+  let k = 4, rate = 0, dispatches = 0;
+  for (;;) {
+    const d0 = runtime().dispatches;
+    const t0 = performance.now();
+    for (let i = 0; i < k; i++) s.step();
+    await s.sync();
+    const sec = (performance.now() - t0) / 1e3;
+    rate = (k * n) / sec;
+    dispatches = (runtime().dispatches - d0) / k;
+    if (sec >= MIN_SECONDS || (fallback && !big && k >= 16)) break;
+    k = Math.min(k * 4, Math.max(k * 2, Math.ceil((MIN_SECONDS / sec) * k * 1.2)));
+  }
+  s.dispose();
+  return { rate, dispatches };
+}
+
 if (reportMode) {
   console.log(`# adapter ${runtime().summary.description}`);
+  const lo = await loptParamsPerSecond(LOPT_PARAMS);
+  emit("lopt_update_params_per_s", lo.rate, "params/s");
+  console.log(`# lopt_update: ${LOPT_PARAMS} parameters, ${lo.dispatches} dispatches/update`);
   for (const c of CASES) {
     const { rate, dispatches } = await particleStepsPerSecond(c);
     emit(`${c.name}_particle_steps_per_s`, rate, "particle-steps/s");
@@ -118,6 +173,13 @@ if (reportMode) {
     );
   }
 } else {
+  const lo = loptSetup(LOPT_PARAMS);
+  Deno.bench(`lopt_update: MLPLOpt update of ${LOPT_PARAMS} parameters`, {
+    group: "lopt",
+  }, async () => {
+    lo.step();
+    await lo.sync();
+  });
   for (const c of CASES) {
     const s = setup(c);
     Deno.bench(`${c.name}: PES truncation (${c.particles} particles, K = ${K}) + SGD`, {

@@ -7,6 +7,10 @@ steps). Two inner problems, the same as the gpusci bench:
 - influence balancing (n = 23, 10 positive influences, 1,000 particles, sigma 0.1);
 - a sinusoid-regression MLP (1 -> 32 tanh -> 1, SGD on 32-point minibatches, lr schedule
   exp(theta0) (T - t)/T + exp(theta1) t/T, T = 100, 1,000 particles).
+Also the per-parameter MLP learned optimizer update (learned_optimization's MLPLOpt: 19 features
+-> 32 -> 32 -> 2, momentum decays 0.1 .. 0.9999, per-tensor second-moment normalization, tanh
+step embedding) on one tensor of 2^20 parameters with fixed gradients, jitted:
+`jax_lopt_update_params_per_s`.
 Iterations run back to back; the clock stops at block_until_ready after a chunk, chunks growing
 until one lasts at least --seconds (default 1). Prints `jax_pes_influence_particle_steps_per_s`
 and `jax_pes_mlp_particle_steps_per_s`.
@@ -143,6 +147,54 @@ def main():
         if not bool(jnp.isfinite(loss)):
             print(f"# {name}: loss became {loss}")
         emit(f"jax_{name}_particle_steps_per_s", rate, "particle-steps/s")
+
+    lopt_update(jax, jnp, min_seconds)
+
+
+def lopt_update(jax, jnp, min_seconds):
+    """MLPLOpt updates of one 2^20-parameter tensor, the same work as lopt_update in gpusci."""
+    n, hidden = 1 << 20, 32
+    decays = jnp.array([0.1, 0.5, 0.9, 0.99, 0.999, 0.9999])
+    scales = jnp.array([1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000], jnp.float32)
+    sizes = [19, hidden, hidden, 2]
+    keys = jax.random.split(jax.random.PRNGKey(0), len(sizes))
+    weights = [(jax.random.truncated_normal(keys[i], -2.0, 2.0, (sizes[i], sizes[i + 1]))
+                / jnp.sqrt(sizes[i]), jnp.zeros(sizes[i + 1])) for i in range(len(sizes) - 1)]
+
+    @jax.jit
+    def update(p, m, g, it):
+        m = decays[:, None] * m + (1 - decays[:, None]) * g[None, :]
+        raw = jnp.concatenate([g[None], p[None], m], 0)  # [8, n]
+        feats = raw * jax.lax.rsqrt(1e-5 + jnp.mean(raw * raw, axis=1, keepdims=True))
+        tau = jnp.tanh(it / scales - 1.0)
+        x = jnp.concatenate([feats.T, jnp.broadcast_to(tau, (n, tau.shape[0]))], 1)
+        for i, (w, b) in enumerate(weights):
+            x = x @ w + b
+            if i < len(weights) - 1:
+                x = jax.nn.relu(x)
+        step = x[:, 0] * jnp.exp(x[:, 1] * 0.001) * 0.001
+        return p - step, m
+
+    k1, k2 = jax.random.split(jax.random.PRNGKey(1))
+    g = jax.random.normal(k1, (n,))
+    p = jax.random.normal(k2, (n,))
+    m = jnp.zeros((6, n))
+    it = jnp.float32(0)
+    for _ in range(3):
+        p, m = update(p, m, g, it)
+    p.block_until_ready()
+    k, rate = 4, 0.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(k):
+            p, m = update(p, m, g, it)
+        p.block_until_ready()
+        sec = time.perf_counter() - t0
+        rate = k * n / sec
+        if sec >= min_seconds:
+            break
+        k = min(k * 4, max(k * 2, int(min_seconds / sec * k * 1.2) + 1))
+    emit("jax_lopt_update_params_per_s", rate, "params/s")
 
 
 if __name__ == "__main__":
