@@ -125,10 +125,10 @@ function loptSetup(n: number) {
   let moments = zeros([1, 6, n]);
   return {
     step(): void {
-      const r = scope(() => lopt.update({ theta, params, grads, moments, iteration }));
+      const r = scope(() => lopt.update({ theta, params, grads, state: moments, iteration }));
       dispose([params, moments, r.step]);
       params = r.params;
-      moments = r.moments;
+      moments = r.state;
       runtime().flush();
     },
     async sync(): Promise<number> {

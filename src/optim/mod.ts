@@ -110,13 +110,17 @@ export {
   LOPT_TENSOR_FEATURES,
   LOPT_TIMESCALES,
   type LoptSlot,
-  type LoptUpdateInput,
-  type LoptUpdateOutput,
   type MlpLopt,
   mlpLopt,
   type MlpLoptOptions,
   normalizePerSegment,
 } from "./lopt/mlp_lopt.ts";
+export {
+  checkSegments,
+  type LearnedOptimizer,
+  type LoptUpdateInput,
+  type LoptUpdateOutput,
+} from "./lopt/learned_optimizer.ts";
 export type { TaskFamily, TaskLossAndGrad } from "./lopt/task_family.ts";
 export type { KeyOrSeed } from "../nn/host_rng.ts";
 export {
@@ -142,3 +146,16 @@ export {
   updateResponse,
   type UpdateResponseOptions,
 } from "./lopt/analysis.ts";
+export {
+  gruHost,
+  type GruLayout,
+  type GruLopt,
+  gruLopt,
+  type GruLoptOptions,
+} from "./lopt/gru_lopt.ts";
+export {
+  type GruAnalysis,
+  type GruAnalysisOptions,
+  gruFixedPointAnalysis,
+  spectralRadius,
+} from "./lopt/gru_analysis.ts";

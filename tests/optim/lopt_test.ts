@@ -36,6 +36,8 @@ import { evaluateRule } from "../../src/optim/lopt/evaluate.ts";
 import { learnedOptimizerSystem } from "../../src/optim/lopt/lopt_system.ts";
 import { learnedSchedule, momentumKernel, updateResponse } from "../../src/optim/lopt/analysis.ts";
 import { loptTrain } from "../../src/optim/experiments/lopt_train.ts";
+import { gruHost, type GruLopt, gruLopt } from "../../src/optim/lopt/gru_lopt.ts";
+import { gruFixedPointAnalysis, spectralRadius } from "../../src/optim/lopt/gru_analysis.ts";
 import { assertClose, quietContext, randn } from "../_util.ts";
 
 /** f64 reference of one MLPLOpt update for one particle (theta host, params n, segments). */
@@ -104,12 +106,12 @@ Deno.test("mlpLopt: update matches an f64 reference (two particles, two tensors)
       theta: tensor(Float32Array.from([...thetas[0], ...thetas[1]]), { shape: [P, lopt.thetaDim] }),
       params: tensor(p, { shape: [P, n] }),
       grads: tensor(g, { shape: [P, n] }),
-      moments: tensor(m, { shape: [P, 6, n] }),
+      state: tensor(m, { shape: [P, 6, n] }),
       iteration: tensor(Float32Array.from(iters)),
       segments,
     })
   );
-  const gotP = await out.params.read(), gotM = await out.moments.read();
+  const gotP = await out.params.read(), gotM = await out.state.read();
   for (let q = 0; q < P; q++) {
     const ref = referenceUpdate(
       lopt,
@@ -151,11 +153,14 @@ Deno.test("mlpLopt: typed errors name the bad input", () => {
     theta: zeros([1, lopt.thetaDim]),
     params: zeros([1, 3]),
     grads: zeros([1, 3]),
-    moments: zeros([1, 6, 3]),
+    state: zeros([1, 6, 3]),
     iteration: zeros([1]),
   };
   assert.throws(() => lopt.update({ ...base, grads: zeros([1, 4]) }), ShapeError);
-  assert.throws(() => lopt.update({ ...base, moments: zeros([1, 5, 3]) }), /moments must be/);
+  assert.throws(
+    () => lopt.update({ ...base, state: zeros([1, 5, 3]) }),
+    /state \(momenta\) must be/,
+  );
   assert.throws(() => lopt.update({ ...base, segments: [2, 2] }), /segments must be/);
   assert.throws(() => lopt.update({ ...base, theta: zeros([1, 5]) }), /theta must be/);
   dispose(base);
@@ -387,7 +392,7 @@ Deno.test("analysis: learnedSchedule recovers a schedule written into the magnit
   dispose(theta);
 });
 
-Deno.test("lopt-train: tiny run learns an optimizer far better than its initialization", async () => {
+Deno.test("lopt-train: tiny run learns optimizers far better than their initialization", async () => {
   const config = loptTrain.schema.parse({
     ...loptTrain.presets.quick,
     horizon: 30,
@@ -401,14 +406,108 @@ Deno.test("lopt-train: tiny run learns an optimizer far better than its initiali
   });
   const r = await loptTrain.run(config, quietContext(0));
   const m = r.metrics as Record<string, number>;
-  assert.ok(
-    m.lopt_test_mean_log_loss < m.lopt_init_test_mean_log_loss - 1,
-    `learned ${m.lopt_test_mean_log_loss} vs initial ${m.lopt_init_test_mean_log_loss}`,
-  );
-  assert.ok(m.meta_loss_last < m.meta_loss_first, "meta-loss decreases");
-  for (const k of ["momentum_effective_beta", "update_saturation", "schedule_late_over_early"]) {
-    assert.ok(Number.isFinite(m[k]), `${k} = ${m[k]}`);
+  for (const k of ["mlp", "gru"]) {
+    assert.ok(
+      m[`${k}_test_mean_log_loss`] < m[`${k}_init_test_mean_log_loss`] - 1,
+      `${k}: learned ${m[`${k}_test_mean_log_loss`]} vs initial ${
+        m[`${k}_init_test_mean_log_loss`]
+      }`,
+    );
+    assert.ok(m[`${k}_meta_loss_last`] < m[`${k}_meta_loss_first`], `${k} meta-loss decreases`);
+    assert.ok(Number.isFinite(m[`${k}_momentum_effective_beta`]));
   }
+  assert.ok(
+    m.gru_fixed_point_residual < 1e-9,
+    `fixed point residual ${m.gru_fixed_point_residual}`,
+  );
+  assert.ok(
+    m.gru_linearized_vs_blackbox < 0.05,
+    `linearized vs black box ${m.gru_linearized_vs_blackbox}`,
+  );
   assert.equal(r.charts?.length, 5);
   assert.throws(() => loptTrain.schema.parse({ estimator: "pes", particles: 3 }));
+});
+
+/** theta of a GRU optimizer with a constant update gate 1 - beta, candidate tanh(a x), and a
+ * readout of unit 0 scaled by 1/a: a linear-regime heavy-ball momentum with decay beta. */
+function momentumGru(lopt: GruLopt, beta: number, a: number): Float32Array {
+  const H = lopt.options.hidden, L = lopt.layout;
+  const theta = new Float32Array(lopt.thetaDim);
+  for (let i = 0; i < H; i++) {
+    theta[L.b + i] = Math.log((1 - beta) / beta); // sigmoid(b) = 1 - beta
+    theta[L.wx + 2 * H + i] = a;
+  }
+  theta[L.wOut] = 1 / a;
+  return theta;
+}
+
+Deno.test("gruLopt: update matches the f64 host recurrence", async () => {
+  const lopt = gruLopt({ hidden: 5, stepMult: 0.3, inputScale: 2 });
+  const P = 2, n = 3, H = 5;
+  const thetas = [randn(31, lopt.thetaDim, 0.7), randn(32, lopt.thetaDim, 0.7)];
+  const p = randn(33, P * n), g = randn(34, P * n), h = randn(35, P * H * n, 0.5);
+  const out = scope(() =>
+    lopt.update({
+      theta: tensor(Float32Array.from([...thetas[0], ...thetas[1]]), { shape: [P, lopt.thetaDim] }),
+      params: tensor(p, { shape: [P, n] }),
+      grads: tensor(g, { shape: [P, n] }),
+      state: tensor(h, { shape: [P, H, n] }),
+      iteration: zeros([P]),
+    })
+  );
+  const gotP = await out.params.read(), gotH = await out.state.read();
+  for (let q = 0; q < P; q++) {
+    const f = gruHost(lopt, thetas[q]);
+    for (let i = 0; i < n; i++) {
+      const hi = Array.from({ length: H }, (_, k) => h[q * H * n + k * n + i]);
+      const next = f.next(hi, g[q * n + i]);
+      assertClose(
+        Array.from({ length: H }, (_, k) => gotH[q * H * n + k * n + i]),
+        next,
+        { atol: 1e-5, rtol: 1e-4 },
+      );
+      assertClose([gotP[q * n + i]], [p[q * n + i] - f.step(next)], { atol: 1e-5, rtol: 1e-4 });
+    }
+  }
+  assert.throws(
+    () => lopt.update({ ...out, theta: zeros([1, 3]), grads: out.params, iteration: zeros([1]) }),
+    /theta must be/,
+  );
+  dispose(out);
+});
+
+Deno.test("gruFixedPointAnalysis: a momentum GRU has rho = beta and kernel (1-beta) beta^tau", async () => {
+  const lopt = gruLopt({ hidden: 3, stepMult: 0.1 });
+  const beta = 0.8, a = 0.5;
+  const theta = momentumGru(lopt, beta, a);
+  const r = gruFixedPointAnalysis(lopt, theta, { lags: 30, responseRange: 8, responsePoints: 33 });
+  assert.ok(r.converged);
+  assertClose(r.fixedPoint, [0, 0, 0], { atol: 1e-9 });
+  assertClose([r.spectralRadius], [beta], { atol: 1e-6, rtol: 1e-5 });
+  assertClose([r.timescale], [-1 / Math.log(beta)], { rtol: 1e-5 });
+  const expected = Array.from({ length: 30 }, (_, t) => 0.1 * (1 - beta) * beta ** t);
+  assertClose(r.impulseResponse, expected, { atol: 1e-9, rtol: 1e-5 });
+  // update function from rest: 0.1 / a * (1 - beta) tanh(a g): saturates (clipping)
+  assertClose(
+    r.updateFunction,
+    r.gradient.map((x) => (0.1 / a) * (1 - beta) * Math.tanh(a * x)),
+    { atol: 1e-9, rtol: 1e-6 },
+  );
+  assert.ok(r.saturation < 0.1, `saturation ${r.saturation}`);
+  // the black-box kernel at small gradients agrees with the linearization
+  const k = await momentumKernel(lopt, tensor(theta), {
+    params: 4096,
+    steps: 200,
+    burnIn: 40,
+    lags: 10,
+    gradientScale: 0.01,
+  });
+  assertClose(k.h, expected.slice(0, 10), { atol: 2e-4, rtol: 0.08 });
+});
+
+Deno.test("spectralRadius: diagonal, rotation-scaling and nilpotent matrices", () => {
+  assertClose([spectralRadius([[0.3, 0], [0, -0.9]])], [0.9], { rtol: 1e-6 });
+  const c = 0.7 * Math.cos(1), s = 0.7 * Math.sin(1);
+  assertClose([spectralRadius([[c, -s], [s, c]])], [0.7], { rtol: 1e-6 });
+  assert.equal(spectralRadius([[0, 1], [0, 0]]), 0);
 });

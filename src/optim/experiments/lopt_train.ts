@@ -1,46 +1,56 @@
 /**
- * `lopt-train`: meta-train the per-parameter MLP learned optimizer (Metz et al. 2019/2020,
- * learned_optimization's `MLPLOpt`) on a task family, compare it on held-out problems with
- * hand-designed optimizers whose learning rates were tuned on the same family, then reverse
- * engineer what it learned (Maheswaranathan et al. 2021): its momentum kernel, its update as a
- * function of the gradient (clipping) and its learning-rate schedule.
+ * `lopt-train`: meta-train learned optimizers on a task family, compare them on held-out
+ * problems with hand-designed optimizers whose learning rates were tuned on the same family,
+ * then reverse engineer what they learned (Maheswaranathan et al. 2021). Two optimizers:
+ *
+ * - `mlp`: the per-parameter MLP of Metz et al. (2019) / learned_optimization's `MLPLOpt`
+ *   (momenta at 6 timescales, per-tensor normalization, a step-count embedding), probed as a
+ *   black box: momentum kernel, update vs gradient (clipping), learned schedule;
+ * - `gru`: a per-parameter GRU with a linear readout, the recurrent optimizer of
+ *   Maheswaranathan et al., analysed as a dynamical system: its fixed point at zero gradient,
+ *   the linearization's spectral radius and timescale, the linearized momentum kernel (checked
+ *   against the black-box kernel at small gradients) and the update function (clipping).
  *
  * Protocol: the task family is noisy linear regression with badly scaled features
  * (`linearRegressionFamily`); an episode is `horizon` inner steps and the meta-objective is the
- * mean log training loss over an episode. The optimizer is meta-trained with TBPTT (default;
+ * mean log training loss over an episode. Each optimizer is meta-trained with TBPTT (default;
  * truncations of `truncation` steps, particles staggered over the episode) or PES. Adam and
  * SGD with momentum get their learning rate from a grid, chosen on `tuneTasks` problems drawn
  * with a different key than the `testTasks` held-out problems every optimizer is scored on.
- * `stepMult` defaults to 0.01 instead of learned_optimization's 0.001 because these inner runs
- * are 50-100 steps long, not thousands.
+ * The MLP's `stepMult` defaults to 0.01 instead of learned_optimization's 0.001 because these
+ * inner runs are 50-100 steps long, not thousands.
  *
  * @example
  * ```ts
  * import { loptTrain } from "./lopt_train.ts";
- * console.log(loptTrain.name, loptTrain.keyMetric); // "lopt-train" "lopt_minus_adam"
+ * console.log(loptTrain.name, loptTrain.keyMetric); // "lopt-train" "best_lopt_minus_adam"
  * ```
  * @module
  */
 import * as aq from "arquero";
 import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
-import { dispose, tensor } from "../../gpu/mod.ts";
-import { foldIn, key as makeKey } from "../../gpu/random.ts";
+import { dispose, type Tensor, tensor } from "../../gpu/mod.ts";
+import { foldIn, type Key, key as makeKey } from "../../gpu/random.ts";
 import { adam } from "../../nn/optimizers.ts";
 import type {
   Experiment,
   ExperimentContext,
   ExperimentResult,
   MetricValue,
+  ResultChart,
 } from "../../report/experiment.ts";
 import { pes } from "../estimators/pes.ts";
 import { tbptt } from "../estimators/tbptt.ts";
 import { learnedSchedule, momentumKernel, updateResponse } from "../lopt/analysis.ts";
 import { type EvaluateResult, evaluateRule } from "../lopt/evaluate.ts";
+import { gruFixedPointAnalysis } from "../lopt/gru_analysis.ts";
+import { gruLopt } from "../lopt/gru_lopt.ts";
+import type { LearnedOptimizer } from "../lopt/learned_optimizer.ts";
 import { learnedOptimizerSystem } from "../lopt/lopt_system.ts";
 import { mlpLopt } from "../lopt/mlp_lopt.ts";
-import { adamRule, loptRule, sgdMomentumRule } from "../lopt/update_rules.ts";
-import { metaTrain } from "../outer_loop.ts";
+import { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "../lopt/update_rules.ts";
+import { metaTrain, type MetaTrainRecord } from "../outer_loop.ts";
 import { linearRegressionFamily } from "../tasks/linear_regression_family.ts";
 
 const schema = z.strictObject({
@@ -54,12 +64,18 @@ const schema = z.strictObject({
   noise: z.number().min(0).default(0.1),
   /** Inner steps per episode (training and test). */
   horizon: z.number().int().min(2).max(100_000).default(100),
-  /** Hidden width of the optimizer's MLP. */
+  /** Learned optimizers trained, in this order. */
+  optimizers: z.array(z.enum(["mlp", "gru"])).min(1).default(["mlp", "gru"]),
+  /** Hidden width of the MLP optimizer. */
   hidden: z.number().int().min(1).max(256).default(32),
-  /** Hidden layers of the optimizer's MLP. */
+  /** Hidden layers of the MLP optimizer. */
   layers: z.number().int().min(1).max(4).default(2),
-  /** Step multiplier of the optimizer (see the module doc). */
+  /** Step multiplier of the MLP optimizer (see the module doc). */
   stepMult: z.number().positive().default(0.01),
+  /** Hidden units of the GRU optimizer. */
+  gruHidden: z.number().int().min(1).max(128).default(16),
+  /** Readout scale of the GRU optimizer. */
+  gruStepMult: z.number().positive().default(0.1),
   /** Meta-gradient estimator. */
   estimator: z.enum(["tbptt", "pes"]).default("tbptt"),
   /** Unrolls per truncation (PES: antithetic copies included). */
@@ -68,7 +84,7 @@ const schema = z.strictObject({
   truncation: z.number().int().min(1).max(10_000).default(10),
   /** PES perturbation standard deviation. */
   sigma: z.number().positive().default(0.01),
-  /** Outer iterations (one truncation each). */
+  /** Outer iterations (one truncation each) per optimizer. */
   iterations: z.number().int().min(1).max(1_000_000).default(1000),
   /** Outer Adam learning rate. */
   metaLr: z.number().positive().default(3e-3),
@@ -93,6 +109,30 @@ export type LoptTrainConfig = z.infer<typeof schema>;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
+/** A line chart of `values` (x, y, optional color) for the report. */
+function lineChart(
+  name: string,
+  title: string,
+  values: Record<string, number | string>[],
+  x: [string, string],
+  y: [string, string],
+  color?: string,
+): ResultChart {
+  return {
+    name,
+    title,
+    spec: {
+      data: { values },
+      mark: { type: "line", point: values.length <= 60 },
+      encoding: {
+        x: { field: x[0], type: "quantitative", title: x[1] },
+        y: { field: y[0], type: "quantitative", title: y[1] },
+        ...(color ? { color: { field: color, type: "nominal" } } : {}),
+      },
+    },
+  };
+}
+
 /**
  * The `lopt-train` experiment (see the module doc).
  *
@@ -105,19 +145,20 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) :
 export const loptTrain: Experiment<LoptTrainConfig> = {
   name: "lopt-train",
   module: "optim",
-  description: "Meta-train a per-parameter MLP learned optimizer on a task family, compare it " +
-    "with tuned Adam/SGD on held-out tasks, and reverse engineer its momentum, clipping and " +
-    "schedule (Metz et al. 2020; Maheswaranathan et al. 2021).",
-  claim: "A learned optimizer meta-trained on a task family outperforms hand-designed " +
-    "optimizers with tuned learning rates on new tasks from that family, and what it learned " +
-    "can be read off as known mechanisms: momentum, gradient clipping, a schedule.",
+  description: "Meta-train per-parameter MLP and GRU learned optimizers on a task family, " +
+    "compare them with tuned Adam/SGD on held-out tasks, and reverse engineer their momentum, " +
+    "clipping and schedule (Metz et al. 2020; Maheswaranathan et al. 2021).",
+  claim: "Learned optimizers meta-trained on a task family outperform hand-designed " +
+    "optimizers with tuned learning rates on new tasks from that family, and what they learned " +
+    "can be read off as known mechanisms: momentum (a slow mode of the optimizer's dynamics), " +
+    "gradient clipping (a saturating update function), a schedule.",
   schema,
   presets: {
     quick: {
       dim: 8,
       horizon: 50,
       particles: 16,
-      iterations: 80,
+      iterations: 60,
       readEvery: 10,
       tuneTasks: 64,
       testTasks: 256,
@@ -126,7 +167,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     },
     full: {},
   },
-  keyMetric: "lopt_minus_adam",
+  keyMetric: "best_lopt_minus_adam",
   async run(config: LoptTrainConfig, ctx: ExperimentContext): Promise<ExperimentResult> {
     const c = parseLoptTrainConfig(config);
     const t0 = performance.now();
@@ -137,49 +178,29 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       logScaleRange: c.logScaleRange,
       noise: c.noise,
     });
-    const lopt = mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult });
-    const theta0 = lopt.initThetaHost(foldIn(root, 0));
-    const sys = learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
-    const truncation = { particles: c.particles, truncationLength: c.truncation };
-    const estimator = c.estimator === "pes"
-      ? pes(sys, { ...truncation, sigma: c.sigma, maxInitialOffset: c.horizon - 1 })
-      : tbptt(sys, { ...truncation, maxInitialOffset: c.horizon - 1 });
-
-    // 1. Meta-training.
-    const p = ctx.progress("meta-training", c.iterations);
-    let done = 0;
-    const ta = performance.now();
-    const meta = await metaTrain({
-      estimator,
-      theta0: tensor(theta0),
-      optimizer: adam({ lr: c.metaLr }),
-      iterations: c.iterations,
-      key: foldIn(root, 1),
-      readEvery: c.readEvery,
-      onNonFinite: "skip",
-      signal: ctx.signal,
-      onProgress: (r) => {
-        p.tick(r.iteration - done);
-        done = r.iteration;
-      },
-    });
-    p.done();
-    estimator.dispose();
-    const metaSeconds = (performance.now() - ta) / 1000;
-    const thetaHost = meta.history.at(-1)?.theta ?? Array.from(theta0);
-
-    // 2. Baselines tuned on separate problems, then everyone on the same held-out problems.
     const tuneKey = foldIn(root, 2), testKey = foldIn(root, 3);
-    const evalOpts = (tasks: number, key: typeof root) => ({ tasks, steps: c.horizon, key });
-    const tune = async (
-      make: (lr: number) => Parameters<typeof evaluateRule>[1],
-      lrs: number[],
-    ) => {
+    const evalOn = (rule: UpdateRule, tasks: number, key: Key) =>
+      evaluateRule(family, rule, { tasks, steps: c.horizon, key });
+    const metrics: Record<string, MetricValue> = { estimator: c.estimator };
+    const test: Record<string, EvaluateResult> = {};
+    const notes: string[] = [
+      `Task family: ${c.dim}-d noisy linear regression, feature scales exp(U(-${c.logScaleRange}, ` +
+      `${c.logScaleRange})), batch ${c.batch}, ${c.horizon}-step episodes; meta-objective: mean ` +
+      `log training loss per episode (noise floor log(noise^2/2) = ${
+        fmt(Math.log(0.5 * c.noise * c.noise))
+      }).`,
+    ];
+    const charts: ResultChart[] = [];
+    const metaCurves: Record<string, number | string>[] = [];
+    const kernelRows: Record<string, number | string>[] = [];
+    const responseRows: Record<string, number | string>[] = [];
+
+    // 1. Baselines: learning rates tuned on separate problems.
+    const tune = async (make: (lr: number) => UpdateRule, lrs: number[]) => {
       let best = { lr: lrs[0], score: Infinity };
       const sweep: { lr: number; score: number }[] = [];
       for (const lr of lrs) {
-        const r = await evaluateRule(family, make(lr), evalOpts(c.tuneTasks, tuneKey));
-        const score = mean(r.meanLogLoss);
+        const score = mean((await evalOn(make(lr), c.tuneTasks, tuneKey)).meanLogLoss);
         sweep.push({ lr, score });
         if (score < best.score) best = { lr, score };
       }
@@ -187,139 +208,232 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     };
     const adamTuned = await tune((lr) => adamRule({ lr }), c.adamLrs);
     const sgdTuned = await tune((lr) => sgdMomentumRule({ lr, momentum: 0.9 }), c.sgdLrs);
-    const thetaT = tensor(Float32Array.from(thetaHost));
-    const theta0T = tensor(theta0);
-    const test: Record<string, EvaluateResult> = {
-      lopt: await evaluateRule(family, loptRule(lopt, thetaT), evalOpts(c.testTasks, testKey)),
-      lopt_init: await evaluateRule(
-        family,
-        loptRule(lopt, theta0T),
-        evalOpts(c.testTasks, testKey),
-      ),
-      adam: await evaluateRule(
-        family,
-        adamRule({ lr: adamTuned.lr }),
-        evalOpts(c.testTasks, testKey),
-      ),
-      sgdm: await evaluateRule(
-        family,
-        sgdMomentumRule({ lr: sgdTuned.lr, momentum: 0.9 }),
-        evalOpts(c.testTasks, testKey),
-      ),
-    };
+    test.adam = await evalOn(adamRule({ lr: adamTuned.lr }), c.testTasks, testKey);
+    test.sgdm = await evalOn(sgdMomentumRule({ lr: sgdTuned.lr }), c.testTasks, testKey);
 
-    // 3. Reverse engineering.
-    const midT = Math.floor(c.horizon / 2);
-    const kernel = await momentumKernel(lopt, thetaT, { iteration: midT });
-    const kernel0 = await momentumKernel(lopt, theta0T, { iteration: midT });
-    const response = await updateResponse(lopt, thetaT, { range: 5, points: 41 });
-    const schedT = Array.from({ length: 11 }, (_, i) => Math.round((i * (c.horizon - 1)) / 10));
-    const schedule = await learnedSchedule(lopt, thetaT, { iterations: schedT });
-    dispose([thetaT, theta0T]);
+    // 2. Each learned optimizer: meta-train, test, reverse engineer.
+    const p = ctx.progress("meta-training", c.iterations * c.optimizers.length);
+    for (const [oi, kind] of c.optimizers.entries()) {
+      if (ctx.signal.aborted) break;
+      const lopt: LearnedOptimizer = kind === "mlp"
+        ? mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult })
+        : gruLopt({ hidden: c.gruHidden, stepMult: c.gruStepMult });
+      const theta0 = lopt.initThetaHost(foldIn(root, 10 + oi));
+      const sys = learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
+      const truncation = {
+        particles: c.particles,
+        truncationLength: c.truncation,
+        maxInitialOffset: c.horizon - 1,
+      };
+      const estimator = c.estimator === "pes"
+        ? pes(sys, { ...truncation, sigma: c.sigma })
+        : tbptt(sys, truncation);
+      let done = 0;
+      const ta = performance.now();
+      const meta = await metaTrain({
+        estimator,
+        theta0: tensor(theta0),
+        optimizer: adam({ lr: c.metaLr }),
+        iterations: c.iterations,
+        key: foldIn(root, 20 + oi),
+        readEvery: c.readEvery,
+        onNonFinite: "skip",
+        signal: ctx.signal,
+        onProgress: (r: MetaTrainRecord) => {
+          p.tick(r.iteration - done);
+          done = r.iteration;
+        },
+      });
+      estimator.dispose();
+      const seconds = (performance.now() - ta) / 1000;
+      const theta: Tensor = meta.theta;
+      const theta0T = tensor(theta0);
+      test[kind] = await evalOn(loptRule(lopt, theta), c.testTasks, testKey);
+      test[`${kind}_init`] = await evalOn(loptRule(lopt, theta0T), c.testTasks, testKey);
+      meta.history.forEach((r) =>
+        metaCurves.push({ optimizer: kind, iteration: r.iteration, meta_loss: r.loss })
+      );
+      metrics[`${kind}_meta_seconds`] = seconds;
+      metrics[`${kind}_meta_skipped`] = meta.skipped;
+      metrics[`${kind}_meta_loss_first`] = meta.history[0]?.loss ?? NaN;
+      metrics[`${kind}_meta_loss_last`] = meta.history.at(-1)?.loss ?? NaN;
+      notes.push(
+        `${kind.toUpperCase()} optimizer (${lopt.thetaDim} weights): ${c.estimator.toUpperCase()}, ` +
+          `${c.particles} particles x ${c.truncation}-step truncations, ${done} outer Adam steps ` +
+          `(lr ${c.metaLr}) in ${fmt(seconds, 1)} s; ${meta.skipped} non-finite estimates skipped.`,
+      );
 
+      // Black-box momentum kernel (GRU: small gradients, its linear regime).
+      const midT = Math.floor(c.horizon / 2);
+      const kernel = await momentumKernel(lopt, theta, {
+        iteration: midT,
+        gradientScale: kind === "gru" ? 0.01 : 1,
+      });
+      metrics[`${kind}_momentum_effective_beta`] = kernel.effectiveBeta;
+      metrics[`${kind}_momentum_mean_lag`] = kernel.meanLag;
+      metrics[`${kind}_current_gradient_share`] = kernel.currentGradientShare;
+      kernel.h.forEach((h, lag) =>
+        kernelRows.push({ optimizer: kind, method: "black box", lag, h })
+      );
+
+      if (kind === "mlp" && "outputs" in lopt) {
+        const mlp = lopt as ReturnType<typeof mlpLopt>;
+        const response = await updateResponse(mlp, theta, { range: 5, points: 41 });
+        const schedT = Array.from({ length: 11 }, (_, i) => Math.round((i * (c.horizon - 1)) / 10));
+        const schedule = await learnedSchedule(mlp, theta, { iterations: schedT });
+        const early = mean(schedule.slice(0, 2)), late = mean(schedule.slice(-2));
+        metrics.mlp_update_saturation = response.saturation;
+        metrics.mlp_schedule_late_over_early = late / early;
+        response.gradient.forEach((g, i) =>
+          responseRows.push({ optimizer: "mlp", gradient: g, step: response.step[i] })
+        );
+        charts.push(lineChart(
+          "mlp-schedule",
+          "MLP optimizer's learned schedule: mean |step| on fixed features vs training step",
+          schedT.map((t, i) => ({ step: t, size: schedule[i] })),
+          ["step", "Training step"],
+          ["size", "Mean |step|"],
+        ));
+        notes.push(
+          `MLP reverse engineering (black box): momentum kernel mean lag ${
+            fmt(kernel.meanLag, 2)
+          } ` +
+            `(heavy ball beta ${fmt(kernel.effectiveBeta)}), ${
+              fmt(100 * kernel.currentGradientShare, 1)
+            }% on the current gradient; first-update slope in the outer quarter of the gradient ` +
+            `range ${fmt(response.saturation)} x the slope at 0 (1 linear, < 1 clipping-like); ` +
+            `mean step from ${fmt(early, 4)} (start) to ${fmt(late, 4)} (end): schedule ratio ${
+              fmt(late / early)
+            }.`,
+        );
+      } else {
+        const a = gruFixedPointAnalysis(lopt as ReturnType<typeof gruLopt>, await theta.read(), {
+          lags: kernel.h.length,
+        });
+        const relErr = Math.max(
+          ...a.impulseResponse.slice(0, 10).map((v, i) => Math.abs(v - kernel.h[i])),
+        ) / Math.abs(a.impulseResponse[0]);
+        metrics.gru_fixed_point_residual = a.residual;
+        metrics.gru_spectral_radius = a.spectralRadius;
+        metrics.gru_timescale = a.timescale;
+        metrics.gru_linearized_beta = a.effectiveBeta;
+        metrics.gru_linearized_vs_blackbox = relErr;
+        metrics.gru_update_saturation = a.saturation;
+        metrics.gru_rest_step = a.restStep;
+        a.impulseResponse.forEach((h, lag) =>
+          kernelRows.push({ optimizer: kind, method: "linearized", lag, h })
+        );
+        a.gradient.forEach((g, i) =>
+          responseRows.push({ optimizer: "gru", gradient: g, step: a.updateFunction[i] })
+        );
+        notes.push(
+          `GRU reverse engineering (dynamics): fixed point at zero gradient ${
+            a.converged ? "found" : "NOT found"
+          } (residual ${a.residual.toExponential(1)}); the Jacobian's spectral radius ${
+            fmt(a.spectralRadius)
+          } gives a slowest timescale of ${fmt(a.timescale, 2)} steps; the linearized momentum ` +
+            `kernel (mean lag ${fmt(a.meanLag, 2)}, heavy ball beta ${fmt(a.effectiveBeta)}) ` +
+            `matches the black-box kernel at small gradients to ${fmt(100 * relErr, 1)}% of its ` +
+            `first value; the update function from rest saturates (outer slope ${
+              fmt(a.saturation)
+            } x the slope at 0): ${
+              a.saturation < 0.5 ? "gradient clipping" : "no clear clipping"
+            }.`,
+        );
+      }
+      dispose([theta, theta0T]);
+    }
+    p.done();
+
+    // 3. Scores.
     const score = (r: EvaluateResult) => mean(r.meanLogLoss);
     const final = (r: EvaluateResult) => r.meanLogLoss.at(-1)!;
-    const noiseFloor = Math.log(0.5 * c.noise * c.noise);
-    const early = mean(schedule.slice(0, 2)), late = mean(schedule.slice(-2));
-    const metrics: Record<string, MetricValue> = {
-      estimator: c.estimator,
-      meta_iterations: meta.history.at(-1)?.iteration ?? 0,
-      meta_skipped: meta.skipped,
-      meta_loss_first: meta.history[0]?.loss ?? NaN,
-      meta_loss_last: meta.history.at(-1)?.loss ?? NaN,
-      lopt_test_mean_log_loss: score(test.lopt),
-      lopt_init_test_mean_log_loss: score(test.lopt_init),
-      adam_test_mean_log_loss: score(test.adam),
-      sgdm_test_mean_log_loss: score(test.sgdm),
-      lopt_minus_adam: score(test.lopt) - score(test.adam),
-      lopt_minus_sgdm: score(test.lopt) - score(test.sgdm),
-      lopt_final_log_loss: final(test.lopt),
-      adam_final_log_loss: final(test.adam),
-      sgdm_final_log_loss: final(test.sgdm),
-      noise_floor_log_loss: noiseFloor,
-      adam_best_lr: adamTuned.lr,
-      sgdm_best_lr: sgdTuned.lr,
-      momentum_effective_beta: kernel.effectiveBeta,
-      momentum_mean_lag: kernel.meanLag,
-      current_gradient_share: kernel.currentGradientShare,
-      update_saturation: response.saturation,
-      schedule_late_over_early: late / early,
-      meta_train_seconds: metaSeconds,
-      seconds: (performance.now() - t0) / 1000,
-    };
-
-    const rows = [
-      ["lopt", "learned (meta-trained)", "-"],
-      ["lopt_init", "learned (initial weights)", "-"],
-      ["adam", "Adam", String(adamTuned.lr)],
-      ["sgdm", "SGD + momentum 0.9", String(sgdTuned.lr)],
-    ].map(([k, label, lr]) => ({
-      optimizer: label,
-      lr,
-      mean_log_loss: fmt(score(test[k])),
-      final_log_loss: fmt(final(test[k])),
-      final_loss: fmt(test[k].meanLoss.at(-1)!, 5),
-    }));
-    const curves = Object.entries(test).flatMap(([k, r]) =>
-      r.meanLogLoss.map((v, step) => ({ optimizer: k, step, log_loss: v }))
+    for (const [k, r] of Object.entries(test)) {
+      metrics[`${k}_test_mean_log_loss`] = score(r);
+      metrics[`${k}_final_log_loss`] = final(r);
+    }
+    const learned = c.optimizers.filter((k) => test[k]);
+    const best = learned.reduce((a, k) => (score(test[k]) < score(test[a]) ? k : a), learned[0]);
+    metrics.best_lopt = best;
+    metrics.best_lopt_minus_adam = best ? score(test[best]) - score(test.adam) : NaN;
+    metrics.best_lopt_minus_sgdm = best ? score(test[best]) - score(test.sgdm) : NaN;
+    metrics.adam_best_lr = adamTuned.lr;
+    metrics.sgdm_best_lr = sgdTuned.lr;
+    metrics.seconds = (performance.now() - t0) / 1000;
+    const beats = (k: string) => score(test[k]) < Math.min(score(test.adam), score(test.sgdm));
+    notes.push(
+      `Held-out test (${c.testTasks} problems), mean log loss: ${
+        [...learned, "adam", "sgdm"].map((k) => `${k} ${fmt(score(test[k]))}`).join(", ")
+      } (Adam lr ${adamTuned.lr}, SGD+momentum lr ${sgdTuned.lr}, tuned on other problems). ` +
+        learned.map((k) =>
+          `${k.toUpperCase()}: ${beats(k) ? "beats" : "does NOT beat"} both tuned baselines`
+        ).join("; ") + ".",
     );
-    const kernelRows = kernel.h.map((h, tau) => ({
-      lag: tau,
-      trained: h,
-      initial: kernel0.h[tau],
-    }));
-    const better = metrics.lopt_minus_adam as number < 0 && metrics.lopt_minus_sgdm as number < 0;
-    const notes = [
-      `Task family: ${c.dim}-d noisy linear regression, feature scales exp(U(-${c.logScaleRange}, ` +
-      `${c.logScaleRange})), batch ${c.batch}, ${c.horizon}-step episodes; meta-objective: mean ` +
-      `log training loss per episode (noise floor log(noise^2/2) = ${fmt(noiseFloor)}).`,
-      `Meta-training: ${c.estimator.toUpperCase()}, ${c.particles} particles x ${c.truncation}-step ` +
-      `truncations, ${meta.history.at(-1)?.iteration ?? 0} outer Adam steps (lr ${c.metaLr}) in ` +
-      `${fmt(metaSeconds, 1)} s; ${meta.skipped} non-finite estimates skipped.`,
-      `Held-out test (${c.testTasks} problems): mean log loss learned ${
-        fmt(score(test.lopt))
-      }, Adam (tuned lr ${adamTuned.lr}) ${
-        fmt(score(test.adam))
-      }, SGD+momentum (tuned lr ${sgdTuned.lr}) ${
-        fmt(score(test.sgdm))
-      }, learned at its initial weights ${fmt(score(test.lopt_init))}. ` +
-      (better
-        ? "The claim holds here: the learned optimizer beats both tuned baselines."
-        : "The claim does NOT hold at this budget: a tuned baseline is ahead."),
-      `Reverse engineering: the momentum kernel (response of the step to the gradient tau steps ago, ` +
-      `white-noise gradients) has mean lag ${
-        fmt(kernel.meanLag, 2)
-      }, like heavy-ball momentum with ` +
-      `beta ${fmt(kernel.effectiveBeta)}; ${
-        fmt(100 * kernel.currentGradientShare, 1)
-      }% of it is the current gradient. ` +
-      `The first update's slope in the outer quarter of the gradient range is ${
-        fmt(response.saturation)
-      } x its slope at 0 (1: linear; < 1: clipping-like saturation). ` +
-      `The mean step on fixed features goes from ${fmt(early, 4)} (start) to ${
-        fmt(late, 4)
-      } (end of the episode): a learned schedule of ratio ${fmt(late / early)}.`,
-      "Baselines are tuned on different problems than the test problems; all optimizers see the " +
-      "same test problems and minibatches.",
-    ];
     for (
       const [name, t, lrs] of [["Adam", adamTuned, c.adamLrs], ["SGD", sgdTuned, c.sgdLrs]] as const
     ) {
       if (t.lr === Math.min(...lrs) || t.lr === Math.max(...lrs)) {
         notes.push(
-          `Warning: ${name}'s best learning rate ${t.lr} is at the edge of its grid; ` +
-            "widen the grid to be sure the baseline is tuned.",
+          `Warning: ${name}'s best learning rate ${t.lr} is at the edge of its grid; widen the ` +
+            "grid to be sure the baseline is tuned.",
         );
       }
     }
+
+    const labels: Record<string, string> = {
+      mlp: "MLP learned (meta-trained)",
+      mlp_init: "MLP learned (initial weights)",
+      gru: "GRU learned (meta-trained)",
+      gru_init: "GRU learned (initial weights)",
+      adam: `Adam (lr ${adamTuned.lr})`,
+      sgdm: `SGD + momentum 0.9 (lr ${sgdTuned.lr})`,
+    };
+    const rows = Object.entries(test).map(([k, r]) => ({
+      optimizer: labels[k] ?? k,
+      mean_log_loss: fmt(score(r)),
+      final_log_loss: fmt(final(r)),
+      final_loss: fmt(r.meanLoss.at(-1)!, 5),
+    }));
+    charts.unshift(
+      lineChart(
+        "test-curves",
+        "Held-out training curves (mean log loss over problems)",
+        Object.entries(test).flatMap(([k, r]) =>
+          r.meanLogLoss.map((v, step) => ({ optimizer: k, step, log_loss: v }))
+        ),
+        ["step", "Inner step"],
+        ["log_loss", "Mean log training loss"],
+        "optimizer",
+      ),
+      lineChart(
+        "meta-training",
+        "Meta-training: mean truncation meta-loss",
+        metaCurves,
+        ["iteration", "Outer iteration"],
+        ["meta_loss", "Mean log loss (truncation)"],
+        "optimizer",
+      ),
+      lineChart(
+        "momentum-kernel",
+        "Momentum kernel: step response to the gradient tau steps ago",
+        kernelRows.map((r) => ({ ...r, series: `${r.optimizer} (${r.method})` })),
+        ["lag", "Lag tau (steps)"],
+        ["h", "h[tau]"],
+        "series",
+      ),
+      lineChart(
+        "update-function",
+        "First update vs gradient (saturation = clipping); MLP: normalized gradient",
+        responseRows,
+        ["gradient", "Gradient"],
+        ["step", "Step (subtracted)"],
+        "optimizer",
+      ),
+    );
     return {
       metrics,
       tables: [
-        {
-          name: "test",
-          title: "Held-out problems: mean and final log training loss",
-          table: aq.from(rows),
-        },
+        { name: "test", title: "Held-out problems: log training loss", table: aq.from(rows) },
         {
           name: "lr-sweeps",
           title: "Baseline learning-rate sweeps (tuning problems, mean log loss)",
@@ -328,81 +442,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
             ...sgdTuned.sweep.map((s) => ({ optimizer: "sgdm", lr: s.lr, score: fmt(s.score) })),
           ]),
         },
-        { name: "momentum-kernel", title: "Momentum kernel h[tau]", table: aq.from(kernelRows) },
       ],
-      charts: [
-        {
-          name: "test-curves",
-          title: "Held-out training curves (mean log loss over problems)",
-          spec: {
-            data: { values: curves },
-            mark: "line",
-            encoding: {
-              x: { field: "step", type: "quantitative", title: "Inner step" },
-              y: { field: "log_loss", type: "quantitative", title: "Mean log training loss" },
-              color: { field: "optimizer", type: "nominal" },
-            },
-          },
-        },
-        {
-          name: "meta-training",
-          title: "Meta-training: mean truncation meta-loss",
-          spec: {
-            data: {
-              values: meta.history.map((r) => ({ iteration: r.iteration, meta_loss: r.loss })),
-            },
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "iteration", type: "quantitative", title: "Outer iteration" },
-              y: { field: "meta_loss", type: "quantitative", title: "Mean log loss (truncation)" },
-            },
-          },
-        },
-        {
-          name: "momentum-kernel",
-          title: "Momentum kernel: step response to the gradient tau steps ago",
-          spec: {
-            data: {
-              values: kernelRows.flatMap((r) => [
-                { lag: r.lag, h: r.trained, weights: "trained" },
-                { lag: r.lag, h: r.initial, weights: "initial" },
-              ]),
-            },
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "lag", type: "quantitative", title: "Lag tau (steps)" },
-              y: { field: "h", type: "quantitative", title: "h[tau]" },
-              color: { field: "weights", type: "nominal" },
-            },
-          },
-        },
-        {
-          name: "update-response",
-          title: "First update vs normalized gradient (saturation = clipping)",
-          spec: {
-            data: {
-              values: response.gradient.map((g, i) => ({ gradient: g, step: response.step[i] })),
-            },
-            mark: "line",
-            encoding: {
-              x: { field: "gradient", type: "quantitative", title: "Normalized gradient" },
-              y: { field: "step", type: "quantitative", title: "Step (subtracted)" },
-            },
-          },
-        },
-        {
-          name: "schedule",
-          title: "Learned schedule: mean |step| on fixed features vs training step",
-          spec: {
-            data: { values: schedT.map((t, i) => ({ step: t, size: schedule[i] })) },
-            mark: { type: "line", point: true },
-            encoding: {
-              x: { field: "step", type: "quantitative", title: "Training step" },
-              y: { field: "size", type: "quantitative", title: "Mean |step|" },
-            },
-          },
-        },
-      ],
+      charts,
       notes,
     };
   },

@@ -48,9 +48,10 @@ import {
 } from "../../gpu/mod.ts";
 import { foldIn, key as makeKey } from "../../gpu/random.ts";
 import { parseOptions } from "../options.ts";
+import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import { LOPT_DECAYS, LOPT_TENSOR_FEATURES, type MlpLopt } from "./mlp_lopt.ts";
 
-function checkTheta(lopt: MlpLopt, theta: Tensor, where: string): Tensor {
+function checkTheta(lopt: LearnedOptimizer, theta: Tensor, where: string): Tensor {
   if (theta.shape.join() !== `${lopt.thetaDim}`) {
     throw new ShapeError(`${where}: theta must be [${lopt.thetaDim}], got [${theta.shape}]`);
   }
@@ -71,6 +72,7 @@ const kernelSchema = z.strictObject({
   lags: z.number().int().min(1).default(40),
   iteration: z.number().min(0).default(50),
   seed: z.number().int().min(0).default(0),
+  gradientScale: z.number().positive().finite().default(1),
 });
 
 /** Options of {@link momentumKernel}. */
@@ -87,6 +89,11 @@ export interface MomentumKernelOptions {
   iteration?: number;
   /** Seed of the gradient noise [0]. */
   seed?: number;
+  /**
+   * Standard deviation of the white-noise gradients [1]. Optimizers that normalize their inputs
+   * do not care; for raw-gradient optimizers (the GRU) a small value probes the linear regime.
+   */
+  gradientScale?: number;
 }
 
 /** What {@link momentumKernel} returns. */
@@ -115,7 +122,7 @@ export interface MomentumKernel {
  * ```
  */
 export async function momentumKernel(
-  lopt: MlpLopt,
+  lopt: LearnedOptimizer,
   theta: Tensor,
   options: MomentumKernelOptions = {},
 ): Promise<MomentumKernel> {
@@ -131,34 +138,34 @@ export async function momentumKernel(
   const grads: Tensor[] = [];
   const steps: Tensor[] = [];
   let params = keep(zeros([1, n]));
-  let moments = keep(zeros([1, LOPT_DECAYS.length, n]));
+  let moments = keep(zeros([1, lopt.stateRows, n]));
   try {
     for (let t = 0; t < o.steps; t++) {
       const out = scope(() => {
-        const g = random.normal(foldIn(root, t), [1, n]);
+        const g = random.normal(foldIn(root, t), [1, n], 0, o.gradientScale);
         const u = lopt.update({
           theta: th,
           params,
           grads: g,
-          moments,
+          state: moments,
           iteration: full([1], o.iteration),
         });
         return { g, ...u };
       });
       dispose([params, moments]);
       params = out.params;
-      moments = out.moments;
+      moments = out.state;
       grads.push(out.g);
       steps.push(out.step);
     }
-    // h[tau] = mean over t >= burnIn, i of step[t, i] g[t - tau, i] (E[g^2] = 1 by design).
+    // h[tau] = mean over t >= burnIn, i of step[t, i] g[t - tau, i] / E[g^2].
     const hs = scope(() => {
       const S = reshape(stack(steps.slice(o.burnIn)), [o.steps - o.burnIn, n]);
       const G = reshape(stack(grads), [o.steps, n]);
       const rows: Tensor[] = [];
       for (let tau = 0; tau < o.lags; tau++) {
         const Gt = slice(G, [[o.burnIn - tau, o.steps - tau]]);
-        rows.push(reshape(mean(mul(S, Gt)), [1]));
+        rows.push(reshape(mul(mean(mul(S, Gt)), 1 / o.gradientScale ** 2), [1]));
       }
       return concat(rows, 0);
     });

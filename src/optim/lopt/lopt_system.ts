@@ -20,7 +20,7 @@
  */
 import { z } from "zod";
 import { log, reshape, type Tensor, zeros } from "../../gpu/mod.ts";
-import { LOPT_DECAYS, type MlpLopt } from "./mlp_lopt.ts";
+import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import type { TaskFamily } from "./task_family.ts";
 import { parseOptions } from "../options.ts";
 import { tileReplicas, type UnrolledSystem } from "../unrolled_system.ts";
@@ -44,8 +44,8 @@ export interface LearnedOptimizerState {
   tasks: Record<string, Tensor>;
   /** Inner parameters `[P, n]`. */
   params: Tensor;
-  /** Momentum accumulators `[P, 6, n]`. */
-  moments: Tensor;
+  /** The optimizer's per-parameter state `[P, stateRows, n]`. */
+  optState: Tensor;
 }
 
 /**
@@ -62,18 +62,18 @@ export interface LearnedOptimizerState {
  * const sys = learnedOptimizerSystem(linearRegressionFamily({ dim: 4 }), lopt);
  * const theta = full([2, lopt.thetaDim], 0.01);
  * const s = sys.init(theta, { particles: 2, replicas: 1, key: key(0) });
- * console.log(s.params.shape, s.moments.shape); // [2, 4] [2, 6, 4]
+ * console.log(s.params.shape, s.optState.shape); // [2, 4] [2, 6, 4]
  * ```
  */
 export function learnedOptimizerSystem(
   family: TaskFamily,
-  lopt: MlpLopt,
+  lopt: LearnedOptimizer,
   options: LearnedOptimizerSystemOptions = {},
 ): UnrolledSystem<LearnedOptimizerState> {
   const o = parseOptions(schema, options, "learnedOptimizerSystem");
   const n = family.paramSize;
   return {
-    name: `mlp-lopt/${family.name}`,
+    name: `${lopt.name}/${family.name}`,
     thetaDim: lopt.thetaDim,
     horizon: o.horizon,
     init(_theta, ctx) {
@@ -83,7 +83,7 @@ export function learnedOptimizerSystem(
       return {
         tasks,
         params: family.initParams(tasks),
-        moments: zeros([ctx.particles, LOPT_DECAYS.length, n]),
+        optState: zeros([ctx.particles, lopt.stateRows, n]),
       };
     },
     step(theta, s, ctx) {
@@ -92,13 +92,13 @@ export function learnedOptimizerSystem(
         theta,
         params: s.params,
         grads: grad,
-        moments: s.moments,
+        state: s.optState,
         iteration: ctx.time,
         segments: family.segments,
       });
       const P = theta.shape[0];
       return {
-        state: { tasks: s.tasks, params: out.params, moments: out.moments },
+        state: { tasks: s.tasks, params: out.params, optState: out.state },
         loss: reshape(o.metaLoss === "log" ? log(loss) : loss, [P]),
       };
     },

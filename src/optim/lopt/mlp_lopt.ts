@@ -28,10 +28,10 @@
  *   theta: reshape(theta, [1, lopt.thetaDim]),
  *   params: tensor([[0.5, -1, 2]]),
  *   grads: tensor([[0.1, 0.2, -0.3]]),
- *   moments: zeros([1, 6, 3]),
+ *   state: zeros([1, 6, 3]), // the 6 momentum accumulators
  *   iteration: tensor([0]),
  * });
- * console.log(out.params.shape, out.moments.shape); // [1, 3] [1, 6, 3]
+ * console.log(out.params.shape, out.state.shape); // [1, 3] [1, 6, 3]
  * ```
  * @module
  */
@@ -55,6 +55,12 @@ import {
   tensor,
 } from "../../gpu/mod.ts";
 import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
+import {
+  checkSegments,
+  type LearnedOptimizer,
+  type LoptUpdateInput,
+  type LoptUpdateOutput,
+} from "./learned_optimizer.ts";
 import { parseOptions } from "../options.ts";
 
 /** Decays of the momentum accumulators (learned_optimization `MLPLOpt`). */
@@ -115,52 +121,12 @@ export interface LoptSlot {
   readonly shape: readonly number[];
 }
 
-/** Inputs of {@link MlpLopt.update}; every tensor has the particle axis `P` first. */
-export interface LoptUpdateInput {
-  /** Optimizer weights, `[P, D]`. */
-  theta: Tensor;
-  /** Parameters being trained, `[P, n]`. */
-  params: Tensor;
-  /** Their gradients, `[P, n]`. */
-  grads: Tensor;
-  /** Momentum accumulators before this step, `[P, 6, n]` (zeros at the start). */
-  moments: Tensor;
-  /** Training step index of each particle before this step (0 first), f32 `[P]`. */
-  iteration: Tensor;
-  /**
-   * Sizes of the parameter tensors laid end to end in `params` (features are normalized per
-   * tensor); they must sum to `n` [one tensor of size n].
-   */
-  segments?: readonly number[];
-}
-
-/** What {@link MlpLopt.update} returns. */
-export interface LoptUpdateOutput {
-  /** Updated parameters `[P, n]`. */
-  params: Tensor;
-  /** Updated accumulators `[P, 6, n]`. */
-  moments: Tensor;
-  /** The step that was subtracted, `[P, n]`. */
-  step: Tensor;
-}
-
 /** A per-parameter MLP learned optimizer (see the module doc). */
-export interface MlpLopt {
+export interface MlpLopt extends LearnedOptimizer {
   /** The parsed options. */
   readonly options: Readonly<Required<MlpLoptOptions>>;
-  /** Number of optimizer weights D. */
-  readonly thetaDim: number;
   /** Where each weight and bias lives in theta. */
   readonly layout: readonly LoptSlot[];
-  /**
-   * Initial weights `[D]` (haiku's `Linear` default: truncated normal within 2 standard
-   * deviations, scaled by `1/sqrt(fanIn)`; zero biases), from a key or integer seed.
-   */
-  initTheta(seed: KeyOrSeed): Tensor;
-  /** The same initial weights as a host array. */
-  initThetaHost(seed: KeyOrSeed): Float32Array;
-  /** One learned update of every particle's parameters. */
-  update(input: LoptUpdateInput): LoptUpdateOutput;
   /**
    * The raw MLP outputs `[P, 2, n]` (direction, magnitude) for given normalized tensor
    * features `[P, 8, n]` and step indices `[P]`, for analysis.
@@ -236,7 +202,7 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
   };
 
   const update = (input: LoptUpdateInput): LoptUpdateOutput => {
-    const { theta, params, grads, moments, iteration } = input;
+    const { theta, params, grads, state: moments, iteration } = input;
     const P = theta.shape[0];
     if (params.rank !== 2 || params.shape[0] !== P) {
       throw new ShapeError(`mlpLopt.update: params must be [${P}, n], got [${params.shape}]`);
@@ -250,18 +216,10 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     const K = LOPT_DECAYS.length;
     if (moments.shape.join() !== `${P},${K},${n}`) {
       throw new ShapeError(
-        `mlpLopt.update: moments must be [${P}, ${K}, ${n}], got [${moments.shape}]`,
+        `mlpLopt.update: state (momenta) must be [${P}, ${K}, ${n}], got [${moments.shape}]`,
       );
     }
-    const segments = input.segments ?? [n];
-    if (
-      segments.length === 0 || segments.some((s) => !Number.isInteger(s) || s < 1) ||
-      segments.reduce((a, b) => a + b, 0) !== n
-    ) {
-      throw new ShapeError(
-        `mlpLopt.update: segments must be positive integers summing to n = ${n}, got [${segments}]`,
-      );
-    }
+    const segments = checkSegments(input.segments, n, "mlpLopt.update");
     const g3 = reshape(grads, [P, 1, n]);
     const nextMoments = add(mul(moments, decays()), mul(g3, oneMinus()));
     const raw = concat([g3, reshape(params, [P, 1, n]), nextMoments], 1); // [P, 8, n]
@@ -270,12 +228,14 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     const direction = reshape(slice(out, [null, [0, 1]]), [P, n]);
     const magnitude = reshape(slice(out, [null, [1, 2]]), [P, n]);
     const step = mul(mul(direction, exp(mul(magnitude, o.expMult))), o.stepMult);
-    return { params: sub(params, step), moments: nextMoments, step };
+    return { params: sub(params, step), state: nextMoments, step };
   };
 
   return {
+    name: "mlp-lopt",
     options: o,
     thetaDim: D,
+    stateRows: LOPT_DECAYS.length,
     layout,
     initTheta: (seed) => tensor(initHost(seed)),
     initThetaHost: initHost,
@@ -283,6 +243,8 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     outputs,
   };
 
+  // haiku's `Linear` default init: truncated normal within 2 standard deviations, scaled by
+  // 1/sqrt(fanIn); zero biases.
   function initHost(seed: KeyOrSeed): Float32Array {
     const rng = hostRng(seed);
     const theta = new Float32Array(D);

@@ -30,7 +30,7 @@ import {
   zeros,
 } from "../../gpu/mod.ts";
 import { parseOptions } from "../options.ts";
-import { LOPT_DECAYS, type MlpLopt } from "./mlp_lopt.ts";
+import type { LearnedOptimizer } from "./learned_optimizer.ts";
 
 /** A batched update rule; state `S` is a record of `[P, ...]` tensors. */
 export interface UpdateRule<S extends Record<string, Tensor> = Record<string, Tensor>> {
@@ -116,27 +116,27 @@ export function sgdMomentumRule(
  * ```
  */
 export function loptRule(
-  lopt: MlpLopt,
+  lopt: LearnedOptimizer,
   theta: Tensor,
   segments?: readonly number[],
-): UpdateRule<{ moments: Tensor }> {
+): UpdateRule<{ state: Tensor }> {
   if (theta.shape.join() !== `${lopt.thetaDim}`) {
     throw new ShapeError(`loptRule: theta must be [${lopt.thetaDim}], got [${theta.shape}]`);
   }
   return {
-    name: "mlp-lopt",
-    init: (p) => ({ moments: zeros([p.shape[0], LOPT_DECAYS.length, p.shape[1]]) }),
+    name: lopt.name,
+    init: (p) => ({ state: zeros([p.shape[0], lopt.stateRows, p.shape[1]]) }),
     step(p, g, s, t) {
       const P = p.shape[0];
       const out = lopt.update({
         theta: mul(reshape(theta, [1, lopt.thetaDim]), full([P, 1], 1)),
         params: p,
         grads: g,
-        moments: s.moments,
+        state: s.state,
         iteration: full([P], t),
         segments,
       });
-      return { params: out.params, state: { moments: out.moments } };
+      return { params: out.params, state: { state: out.state } };
     },
   };
 }
