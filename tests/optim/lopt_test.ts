@@ -238,6 +238,10 @@ Deno.test("evaluateRule: same key, same curves; SGD on the family makes progress
   await assert.rejects(() =>
     evaluateRule(family, sgdMomentumRule({ lr: 1 }), { ...opts, steps: 0 })
   );
+  const lopt = mlpLopt({ hidden: 4, layers: 1 });
+  assert.throws(() => loptRule(lopt, zeros([3])), /theta must be/);
+  const c = await evaluateRule(family, loptRule(lopt, lopt.initTheta(0)), opts);
+  assert.ok(c.meanLogLoss.every(Number.isFinite));
 });
 
 Deno.test("learnedOptimizerSystem: TBPTT meta-gradient matches finite differences", async () => {

@@ -36,7 +36,7 @@ import {
   type Tensor,
   zeros,
 } from "../../gpu/mod.ts";
-import { foldIn, type Key } from "../../gpu/random.ts";
+import { foldIn } from "../../gpu/random.ts";
 import type { TaskFamily } from "../lopt/task_family.ts";
 import { parseOptions } from "../options.ts";
 import { tileReplicas } from "../unrolled_system.ts";
