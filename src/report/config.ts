@@ -301,3 +301,35 @@ export function resolveConfig<C>(
     }: ${issue.message}`,
   );
 }
+
+/**
+ * Parses a config with an experiment's schema, for `run` functions called directly (the CLI
+ * goes through {@link resolveConfig}). Throws {@link InvalidArgumentError} naming the
+ * experiment and listing every issue as `path: message`.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { parseExperimentConfig } from "./config.ts";
+ * const schema = z.strictObject({ steps: z.number().int().min(1).default(10) });
+ * console.log(parseExperimentConfig("demo", schema, {}).steps); // 10
+ * try {
+ *   parseExperimentConfig("demo", schema, { steps: 0 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // "demo: invalid config: steps: Too small: ..."
+ * }
+ * ```
+ */
+export function parseExperimentConfig<S extends ZodType>(
+  name: string,
+  schema: S,
+  config: unknown,
+): z.output<S> {
+  const r = schema.safeParse(config);
+  if (r.success) return r.data;
+  throw new InvalidArgumentError(
+    `${name}: invalid config: ${
+      r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")
+    }`,
+  );
+}

@@ -23,7 +23,7 @@
  */
 import * as aq from "arquero";
 import { z } from "zod";
-import { InvalidArgumentError } from "../../errors.ts";
+import { parseExperimentConfig } from "../../report/config.ts";
 import {
   add,
   dispose,
@@ -433,7 +433,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
 };
 
 /**
- * Checks a config against the schema and throws {@link InvalidArgumentError} listing the issues
+ * Checks a config against the schema and throws an InvalidArgumentError listing the issues
  * (the runner reports them the same way).
  *
  * @example
@@ -443,13 +443,5 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
  * ```
  */
 export function parseDksDeepMlpConfig(config: unknown): DksDeepMlpConfig {
-  const r = schema.safeParse(config);
-  if (!r.success) {
-    throw new InvalidArgumentError(
-      `dks-deep-mlp: invalid config: ${
-        r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")
-      }`,
-    );
-  }
-  return r.data;
+  return parseExperimentConfig("dks-deep-mlp", schema, config);
 }

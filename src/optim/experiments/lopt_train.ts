@@ -29,7 +29,7 @@
  */
 import * as aq from "arquero";
 import { z } from "zod";
-import { InvalidArgumentError } from "../../errors.ts";
+import { parseExperimentConfig } from "../../report/config.ts";
 import { dispose, type Tensor, tensor } from "../../gpu/mod.ts";
 import { foldIn, type Key, key as makeKey } from "../../gpu/random.ts";
 import { adam } from "../../nn/optimizers.ts";
@@ -450,7 +450,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
 };
 
 /**
- * Checks a config against the schema and throws {@link InvalidArgumentError} listing the issues.
+ * Checks a config against the schema and throws an InvalidArgumentError listing the issues.
  *
  * @example
  * ```ts
@@ -459,13 +459,5 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
  * ```
  */
 export function parseLoptTrainConfig(config: unknown): LoptTrainConfig {
-  const r = schema.safeParse(config);
-  if (!r.success) {
-    throw new InvalidArgumentError(
-      `lopt-train: invalid config: ${
-        r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")
-      }`,
-    );
-  }
-  return r.data;
+  return parseExperimentConfig("lopt-train", schema, config);
 }
