@@ -18,6 +18,7 @@ import type { Experiment, PlannedExperiment } from "./report/experiment.ts";
 import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
 import { loptTrain } from "./optim/experiments/lopt_train.ts";
+import { localParallelMnist } from "./optim/experiments/local_parallel_mnist.ts";
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
 import { dksDeepMlp } from "./kernels_inf/experiments/dks_deep_mlp.ts";
@@ -38,6 +39,7 @@ export const experiments: Experiment[] = [
   pesInfluence,
   pesLrSchedule,
   loptTrain,
+  localParallelMnist,
   bnnEss,
   nngpMnist,
   dksDeepMlp,

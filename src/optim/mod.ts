@@ -159,3 +159,28 @@ export {
   gruFixedPointAnalysis,
   spectralRadius,
 } from "./lopt/gru_analysis.ts";
+// Local parallelism: chunked local updates (Laskin et al. 2020).
+export {
+  checkChunkIndex,
+  checkLocalNetwork,
+  type ChunkedLocalLoss,
+  chunkedLocalLoss,
+  type ChunkPlan,
+  chunkPlan,
+  type ChunkPlanOptions,
+  denseForwardFlops,
+  equalChunkSizes,
+  type HeadLoss,
+  initLocalParams,
+  localForward,
+  type LocalNetwork,
+  type LocalParams,
+  type LocalStep,
+  localValueAndGrad,
+  type PipelineCost,
+  pipelineCost,
+  type PipelineCostInput,
+  reachedBlocks,
+  reachStart,
+} from "./local/mod.ts";
+export type { Layer, LayerInit } from "../nn/layer.ts";
