@@ -129,6 +129,12 @@ export {
   type LinearRegressionFamilyOptions,
   type LinearRegressionTasks,
 } from "./tasks/linear_regression_family.ts";
+export {
+  type TwoMoonsFamily,
+  twoMoonsFamily,
+  type TwoMoonsFamilyOptions,
+  type TwoMoonsTasks,
+} from "./tasks/two_moons_family.ts";
 export { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "./lopt/update_rules.ts";
 export {
   type LearnedOptimizerState,

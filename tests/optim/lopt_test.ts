@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   add as addT,
+  concat,
   dispose,
   grad,
   mul as mulT,
@@ -31,6 +32,7 @@ import {
   normalizePerSegment,
 } from "../../src/optim/lopt/mlp_lopt.ts";
 import { linearRegressionFamily } from "../../src/optim/tasks/linear_regression_family.ts";
+import { twoMoonsFamily } from "../../src/optim/tasks/two_moons_family.ts";
 import { adamRule, loptRule, sgdMomentumRule } from "../../src/optim/lopt/update_rules.ts";
 import { evaluateRule } from "../../src/optim/lopt/evaluate.ts";
 import { learnedOptimizerSystem } from "../../src/optim/lopt/lopt_system.ts";
@@ -407,6 +409,8 @@ Deno.test("lopt-train: tiny run learns optimizers far better than their initiali
     testTasks: 64,
     adamLrs: [0.1, 0.3],
     sgdLrs: [0.01, 0.03],
+    oodAdamLrs: [0.3, 1],
+    oodSgdLrs: [1, 3],
   });
   const r = await loptTrain.run(config, quietContext(0));
   const m = r.metrics as Record<string, number>;
@@ -428,7 +432,10 @@ Deno.test("lopt-train: tiny run learns optimizers far better than their initiali
     m.gru_linearized_vs_blackbox < 0.05,
     `linearized vs black box ${m.gru_linearized_vs_blackbox}`,
   );
-  assert.equal(r.charts?.length, 5);
+  assert.equal(r.charts?.length, 6);
+  for (const k of ["adam", "sgdm", "mlp", "gru"]) {
+    assert.ok(Number.isFinite(m[`ood_${k}_test_mean_log_loss`]), `ood ${k}`);
+  }
   assert.throws(() => loptTrain.schema.parse({ estimator: "pes", particles: 3 }));
 });
 
@@ -514,4 +521,31 @@ Deno.test("spectralRadius: diagonal, rotation-scaling and nilpotent matrices", (
   const c = 0.7 * Math.cos(1), s = 0.7 * Math.sin(1);
   assertClose([spectralRadius([[c, -s], [s, c]])], [0.7], { rtol: 1e-6 });
   assert.equal(spectralRadius([[0, 1], [0, 0]]), 0);
+});
+
+Deno.test("twoMoonsFamily: autodiff gradient matches finite differences; replicas share data", async () => {
+  const family = twoMoonsFamily({ hidden: 4, batch: 16 });
+  const tasks = family.sample(key(11), 2);
+  const tiled = {
+    transform: concat([tasks.transform, tasks.transform], 0),
+    init: concat([tasks.init, tasks.init], 0),
+  };
+  const p0 = await family.initParams(tiled).read();
+  const n = family.paramSize;
+  assert.equal(n, 17);
+  const dir = randn(12, 4 * n);
+  const lossAt = async (eps: number) =>
+    await scope(() => {
+      const p = tensor(Float32Array.from(p0, (v, i) => v + eps * dir[i]), { shape: [4, n] });
+      return sum(family.lossAndGrad(tiled, p, key(13), 2).loss);
+    }).item();
+  const { loss, grad: g } = family.lossAndGrad(tiled, tensor(p0, { shape: [4, n] }), key(13), 2);
+  const l = await loss.read();
+  assertClose([l[0], l[1]], [l[2], l[3]], { atol: 0, rtol: 0 }); // replicas: same batch
+  const directional = Array.from(await g.read()).reduce((a, v, i) => a + v * dir[i], 0);
+  const eps = 1e-3;
+  const fd = ((await lossAt(eps)) - (await lossAt(-eps))) / (2 * eps);
+  assertClose([directional], [fd], { atol: 1e-3, rtol: 0.01 });
+  assert.throws(() => family.lossAndGrad(tiled, zeros([4, 3]), key(1), 1), /must be/);
+  dispose([tasks, tiled, loss, g]);
 });

@@ -52,6 +52,8 @@ import { mlpLopt } from "../lopt/mlp_lopt.ts";
 import { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "../lopt/update_rules.ts";
 import { metaTrain, type MetaTrainRecord } from "../outer_loop.ts";
 import { linearRegressionFamily } from "../tasks/linear_regression_family.ts";
+import { twoMoonsFamily } from "../tasks/two_moons_family.ts";
+import type { TaskFamily } from "../lopt/task_family.ts";
 
 const schema = z.strictObject({
   /** Features (= parameters) of each regression problem. */
@@ -98,6 +100,15 @@ const schema = z.strictObject({
   adamLrs: z.array(z.number().positive()).min(1).default([0.003, 0.01, 0.03, 0.1, 0.3, 1]),
   /** SGD-with-momentum (0.9) learning-rate grid. */
   sgdLrs: z.array(z.number().positive()).min(1).default([0.001, 0.003, 0.01, 0.03, 0.1, 0.3]),
+  /**
+   * A family the optimizers never saw, to test generalization ("none" skips it): a
+   * `2 -> 16 tanh -> 1` MLP on randomly rotated two-moons data (baselines re-tuned on it).
+   */
+  oodFamily: z.enum(["two-moons", "none"]).default("two-moons"),
+  /** Adam learning-rate grid on the out-of-distribution family. */
+  oodAdamLrs: z.array(z.number().positive()).min(1).default([0.01, 0.03, 0.1, 0.3, 1, 3]),
+  /** SGD-with-momentum learning-rate grid on the out-of-distribution family. */
+  oodSgdLrs: z.array(z.number().positive()).min(1).default([0.03, 0.1, 0.3, 1, 3, 10]),
 }).refine((c) => c.estimator !== "pes" || c.particles % 2 === 0, {
   message: "PES needs an even number of particles (antithetic pairs)",
   path: ["particles"],
@@ -108,6 +119,16 @@ export type LoptTrainConfig = z.infer<typeof schema>;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+
+/** Adds a note when a tuned learning rate sits at the edge of its grid (maybe not tuned). */
+function edgeWarning(notes: string[], name: string, lr: number, lrs: number[]): void {
+  if (lr === Math.min(...lrs) || lr === Math.max(...lrs)) {
+    notes.push(
+      `Warning: ${name}'s best learning rate ${lr} is at the edge of its grid; widen the grid ` +
+        "to be sure the baseline is tuned.",
+    );
+  }
+}
 
 /** A line chart of `values` (x, y, optional color) for the report. */
 function lineChart(
@@ -160,10 +181,12 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       particles: 16,
       iterations: 60,
       readEvery: 10,
-      tuneTasks: 64,
-      testTasks: 256,
+      tuneTasks: 32,
+      testTasks: 128,
       adamLrs: [0.03, 0.1, 0.3, 1],
       sgdLrs: [0.003, 0.01, 0.03, 0.1],
+      oodAdamLrs: [0.1, 0.3, 1, 3],
+      oodSgdLrs: [0.3, 1, 3, 10],
     },
     full: {},
   },
@@ -179,8 +202,9 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       noise: c.noise,
     });
     const tuneKey = foldIn(root, 2), testKey = foldIn(root, 3);
-    const evalOn = (rule: UpdateRule, tasks: number, key: Key) =>
-      evaluateRule(family, rule, { tasks, steps: c.horizon, key });
+    const evalOn = (rule: UpdateRule, tasks: number, key: Key, on: TaskFamily = family) =>
+      evaluateRule(on, rule, { tasks, steps: c.horizon, key });
+    const trained: { kind: string; lopt: LearnedOptimizer; theta: Tensor }[] = [];
     const metrics: Record<string, MetricValue> = { estimator: c.estimator };
     const test: Record<string, EvaluateResult> = {};
     const notes: string[] = [
@@ -196,11 +220,15 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     const responseRows: Record<string, number | string>[] = [];
 
     // 1. Baselines: learning rates tuned on separate problems.
-    const tune = async (make: (lr: number) => UpdateRule, lrs: number[]) => {
+    const tune = async (
+      make: (lr: number) => UpdateRule,
+      lrs: number[],
+      on: TaskFamily = family,
+    ) => {
       let best = { lr: lrs[0], score: Infinity };
       const sweep: { lr: number; score: number }[] = [];
       for (const lr of lrs) {
-        const score = mean((await evalOn(make(lr), c.tuneTasks, tuneKey)).meanLogLoss);
+        const score = mean((await evalOn(make(lr), c.tuneTasks, tuneKey, on)).meanLogLoss);
         sweep.push({ lr, score });
         if (score < best.score) best = { lr, score };
       }
@@ -341,7 +369,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
             }.`,
         );
       }
-      dispose([theta, theta0T]);
+      theta0T.dispose();
+      trained.push({ kind, lopt, theta });
     }
     p.done();
 
@@ -359,7 +388,6 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     metrics.best_lopt_minus_sgdm = best ? score(test[best]) - score(test.sgdm) : NaN;
     metrics.adam_best_lr = adamTuned.lr;
     metrics.sgdm_best_lr = sgdTuned.lr;
-    metrics.seconds = (performance.now() - t0) / 1000;
     const beats = (k: string) => score(test[k]) < Math.min(score(test.adam), score(test.sgdm));
     notes.push(
       `Held-out test (${c.testTasks} problems), mean log loss: ${
@@ -369,16 +397,62 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
           `${k.toUpperCase()}: ${beats(k) ? "beats" : "does NOT beat"} both tuned baselines`
         ).join("; ") + ".",
     );
-    for (
-      const [name, t, lrs] of [["Adam", adamTuned, c.adamLrs], ["SGD", sgdTuned, c.sgdLrs]] as const
-    ) {
-      if (t.lr === Math.min(...lrs) || t.lr === Math.max(...lrs)) {
-        notes.push(
-          `Warning: ${name}'s best learning rate ${t.lr} is at the edge of its grid; widen the ` +
-            "grid to be sure the baseline is tuned.",
+    edgeWarning(notes, "Adam", adamTuned.lr, c.adamLrs);
+    edgeWarning(notes, "SGD", sgdTuned.lr, c.sgdLrs);
+
+    // 4. Generalization to a family never seen in meta-training.
+    if (c.oodFamily === "two-moons" && trained.length > 0) {
+      const moons = twoMoonsFamily();
+      const ood: Record<string, EvaluateResult> = {};
+      const oodAdam = await tune((lr) => adamRule({ lr }), c.oodAdamLrs, moons);
+      const oodSgd = await tune((lr) => sgdMomentumRule({ lr, momentum: 0.9 }), c.oodSgdLrs, moons);
+      ood.adam = await evalOn(adamRule({ lr: oodAdam.lr }), c.testTasks, testKey, moons);
+      ood.sgdm = await evalOn(sgdMomentumRule({ lr: oodSgd.lr }), c.testTasks, testKey, moons);
+      for (const t of trained) {
+        ood[t.kind] = await evalOn(
+          loptRule(t.lopt, t.theta, moons.segments),
+          c.testTasks,
+          testKey,
+          moons,
         );
       }
+      for (const [k, r] of Object.entries(ood)) metrics[`ood_${k}_test_mean_log_loss`] = score(r);
+      const oodBest = trained.map((t) => t.kind).reduce(
+        (a, k) => (score(ood[k]) < score(ood[a]) ? k : a),
+        trained[0].kind,
+      );
+      metrics.ood_best_lopt_minus_adam = score(ood[oodBest]) - score(ood.adam);
+      metrics.ood_adam_best_lr = oodAdam.lr;
+      metrics.ood_sgdm_best_lr = oodSgd.lr;
+      edgeWarning(notes, "Adam (two-moons)", oodAdam.lr, c.oodAdamLrs);
+      edgeWarning(notes, "SGD (two-moons)", oodSgd.lr, c.oodSgdLrs);
+      notes.push(
+        `Generalization: on two-moons MLP problems (never seen in meta-training; baselines re-tuned ` +
+          `there, Adam lr ${oodAdam.lr}, SGD+momentum lr ${oodSgd.lr}), mean log loss ${
+            Object.entries(ood).map(([k, r]) => `${k} ${fmt(score(r))}`).join(", ")
+          }: ${
+            trained.map((t) =>
+              `${t.kind.toUpperCase()} ${
+                score(ood[t.kind]) < Math.min(score(ood.adam), score(ood.sgdm))
+                  ? "still beats"
+                  : "does NOT beat"
+              } the re-tuned baselines`
+            ).join("; ")
+          }.`,
+      );
+      charts.push(lineChart(
+        "ood-test-curves",
+        "Out-of-distribution family (two-moons MLP): mean log loss over problems",
+        Object.entries(ood).flatMap(([k, r]) =>
+          r.meanLogLoss.map((v, step) => ({ optimizer: k, step, log_loss: v }))
+        ),
+        ["step", "Inner step"],
+        ["log_loss", "Mean log training loss"],
+        "optimizer",
+      ));
     }
+    dispose(trained.map((t) => t.theta));
+    metrics.seconds = (performance.now() - t0) / 1000;
 
     const labels: Record<string, string> = {
       mlp: "MLP learned (meta-trained)",
