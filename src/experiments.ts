@@ -19,6 +19,7 @@ import { pesInfluence } from "./optim/experiments/pes_influence.ts";
 import { pesLrSchedule } from "./optim/experiments/pes_lr_schedule.ts";
 import { loptTrain } from "./optim/experiments/lopt_train.ts";
 import { localParallelMnist } from "./optim/experiments/local_parallel_mnist.ts";
+import { whiteningGeneralization } from "./optim/experiments/whitening_generalization.ts";
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
 import { dksDeepMlp } from "./kernels_inf/experiments/dks_deep_mlp.ts";
@@ -40,6 +41,7 @@ export const experiments: Experiment[] = [
   pesLrSchedule,
   loptTrain,
   localParallelMnist,
+  whiteningGeneralization,
   bnnEss,
   nngpMnist,
   dksDeepMlp,
