@@ -50,7 +50,7 @@ import type {
 import { orthogonalInit } from "../dks/orthogonal_init.ts";
 import { type DksActivation, dksTransform } from "../dks/transform.ts";
 import { standardizeRows } from "../zca.ts";
-import { accuracy, loadMnistInputs } from "./mnist_inputs.ts";
+import { accuracy, loadMnistInputs, mnistSplitFields } from "./mnist_inputs.ts";
 
 /**
  * The variants `dks-deep-mlp` can train (activation x weight initialization).
@@ -76,12 +76,7 @@ export const DKS_MLP_VARIANTS = ["dks", "standard", "tanh_orthogonal", "dks_gaus
 export type DksMlpVariant = typeof DKS_MLP_VARIANTS[number];
 
 const schema = z.strictObject({
-  /** Training examples. */
-  trainSize: z.number().int().min(16).max(9000).default(8000),
-  /** Test examples. */
-  testSize: z.number().int().min(10).max(1000).default(1000),
-  /** 1: 28x28 inputs; 2: 2x2 average pooling to 14x14 (4x cheaper first layer). */
-  pool: z.union([z.literal(1), z.literal(2)]).default(1),
+  ...mnistSplitFields(),
   /** Nonlinear (hidden) layers D; the DKS transform is solved for this D. */
   depth: z.number().int().min(1).max(500).default(64),
   /** Hidden width. */

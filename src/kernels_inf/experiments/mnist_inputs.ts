@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
 import { type Tensor, tensor } from "../../gpu/mod.ts";
 import { loadMnistHost } from "../../nn/datasets/mnist.ts";
@@ -125,4 +126,32 @@ export function meanSquaredError(pred: ArrayLike<number>, y: ArrayLike<number>):
   let s = 0;
   for (let i = 0; i < y.length; i++) s += (pred[i] - y[i]) ** 2;
   return y.length ? s / y.length : 0;
+}
+
+/**
+ * The zod fields every MNIST experiment config shares: training and test sizes (the MNIST
+ * package holds 10,000 digits; 9,000 at most train so that test digits remain) and the
+ * pooling factor. Spread them into a schema: `z.strictObject({ ...mnistSplitFields(), ... })`.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { mnistSplitFields } from "./mnist_inputs.ts";
+ * const schema = z.strictObject(mnistSplitFields());
+ * console.log(schema.parse({})); // { trainSize: 8000, testSize: 1000, pool: 1 }
+ * ```
+ */
+export function mnistSplitFields(): {
+  trainSize: z.ZodDefault<z.ZodNumber>;
+  testSize: z.ZodDefault<z.ZodNumber>;
+  pool: z.ZodDefault<z.ZodUnion<readonly [z.ZodLiteral<1>, z.ZodLiteral<2>]>>;
+} {
+  return {
+    /** Training examples (the MNIST package holds 10,000 digits in all). */
+    trainSize: z.number().int().min(16).max(9000).default(8000),
+    /** Test examples. */
+    testSize: z.number().int().min(10).max(1000).default(1000),
+    /** 1: 28x28 inputs; 2: 2x2 average pooling to 14x14 (4x cheaper first layer). */
+    pool: z.union([z.literal(1), z.literal(2)]).default(1),
+  };
 }

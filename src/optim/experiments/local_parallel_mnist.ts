@@ -33,7 +33,7 @@ import { z } from "zod";
 import { parseExperimentConfig } from "../../report/config.ts";
 import { dispose, random, scope, slice, type Tensor, tensor } from "../../gpu/mod.ts";
 import { standardizeRows } from "../../kernels_inf/zca.ts";
-import { loadMnistInputs } from "../../kernels_inf/experiments/mnist_inputs.ts";
+import { loadMnistInputs, mnistSplitFields } from "../../kernels_inf/experiments/mnist_inputs.ts";
 import { activation } from "../../nn/activation.ts";
 import { batches } from "../../nn/datasets/batches.ts";
 import { dense } from "../../nn/dense.ts";
@@ -59,12 +59,7 @@ import {
 import { type ChunkPlan, chunkPlan } from "../local/partition.ts";
 
 const schema = z.strictObject({
-  /** Training examples (the MNIST package holds 10,000 digits in all). */
-  trainSize: z.number().int().min(16).max(9000).default(8000),
-  /** Test examples. */
-  testSize: z.number().int().min(10).max(1000).default(1000),
-  /** 1: 28x28 inputs; 2: 2x2 average pooling to 14x14 (4x cheaper first layer). */
-  pool: z.union([z.literal(1), z.literal(2)]).default(1),
+  ...mnistSplitFields(),
   /** Hidden blocks (dense + relu) of the network; the readout head comes on top. */
   depth: z.number().int().min(1).max(64).default(8),
   /** Hidden width. */

@@ -67,18 +67,3 @@ export {
   pipelineCost,
   type PipelineCostInput,
 } from "./cost_model.ts";
-// Types from other modules that appear in these signatures (re-exported for the docs).
-export type {
-  AnyTypedArray,
-  DType,
-  GradNode,
-  Key,
-  MapTree,
-  MapTreeStep,
-  NestedArray,
-  Tensor,
-  Trace,
-  Tree,
-  TreeOf,
-} from "../../gpu/mod.ts";
-export type { Layer, LayerInit, Params } from "../../nn/layer.ts";

@@ -88,17 +88,3 @@ export {
   trainGroupMlp,
   type TrainGroupMlpOptions,
 } from "./group_mlp.ts";
-// Core types that appear in this module's signatures (re-exported for the docs).
-export type {
-  AnyTypedArray,
-  DType,
-  GradNode,
-  MapTree,
-  MapTreeStep,
-  NestedArray,
-  Tensor,
-  Trace,
-  Tree,
-  TreeOf,
-} from "../../gpu/mod.ts";
-export type { Key } from "../../gpu/random.ts";
