@@ -320,11 +320,11 @@ export function resolveConfig<C>(
  * }
  * ```
  */
-export function parseExperimentConfig<S extends ZodType>(
+export function parseExperimentConfig<C>(
   name: string,
-  schema: S,
+  schema: ConfigSchema<C>,
   config: unknown,
-): z.output<S> {
+): C {
   const r = schema.safeParse(config);
   if (r.success) return r.data;
   throw new InvalidArgumentError(
