@@ -1,5 +1,6 @@
 /** Smoke test of the dks-deep-mlp experiment at tiny scale: finite metrics, tables, charts. */
 import assert from "node:assert/strict";
+import { validateMetrics } from "../../src/report/run_record.ts";
 import { quietContext } from "../_util.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
@@ -22,6 +23,7 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
     readEvery: 3,
   });
   const r = await dksDeepMlp.run(config, ctx);
+  validateMetrics(r.metrics); // what the runner checks before writing metrics.json
   for (
     const k of [
       "dks_final_loss",

@@ -5,6 +5,7 @@
  * training loss than backprop after the same steps; checked on seeds 0-2, margin > 2x).
  */
 import assert from "node:assert/strict";
+import { validateMetrics } from "../../src/report/run_record.ts";
 import { quietContext } from "../_util.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
@@ -30,6 +31,7 @@ Deno.test("local-parallel-mnist runs at tiny scale and reports every metric", as
     probeSize: 64,
   });
   const r = await localParallelMnist.run(config, ctx);
+  validateMetrics(r.metrics);
   for (
     const k of [
       "acc_backprop",

@@ -5,6 +5,7 @@
  * probes on hand-built optimizers whose momentum, clipping and schedule are known.
  */
 import assert from "node:assert/strict";
+import { validateMetrics } from "../../src/report/run_record.ts";
 import {
   add as addT,
   concat,
@@ -413,6 +414,7 @@ Deno.test("lopt-train: tiny run learns optimizers far better than their initiali
     oodSgdLrs: [1, 3],
   });
   const r = await loptTrain.run(config, quietContext(0));
+  validateMetrics(r.metrics); // what the runner checks before writing metrics.json
   const m = r.metrics as Record<string, number>;
   for (const k of ["mlp", "gru"]) {
     assert.ok(

@@ -4,6 +4,7 @@
  * model, whose outcome the theory pins down (checked to hold for seeds 0-5 before fixing one).
  */
 import assert from "node:assert/strict";
+import { validateMetrics } from "../../src/report/run_record.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
   parseWhiteningGeneralizationConfig,
@@ -28,6 +29,7 @@ Deno.test("whitening-generalization at tiny scale: the linear model reproduces t
     gnDampings: [0.1],
   });
   const r = await whiteningGeneralization.run(config, quietContext(0));
+  validateMetrics(r.metrics); // what the runner checks before writing metrics.json
   const m = r.metrics as Record<string, number | string>;
   const num = (k: string) => {
     assert.equal(typeof m[k], "number", k);
