@@ -41,6 +41,7 @@ import {
   add,
   concat,
   exp,
+  keep,
   matmul,
   mean,
   mul,
@@ -54,7 +55,12 @@ import {
   type Tensor,
   tensor,
 } from "../../gpu/mod.ts";
+import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
+import { grid, runtime } from "../../gpu/runtime.ts";
+import { traceDepth } from "../../gpu/tape.ts";
+import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
+import { LOPT_CHUNK, loptApplyKernel, loptStatsKernel } from "../kernels/mlp_lopt.ts";
 import {
   checkSegments,
   type LearnedOptimizer,
@@ -91,12 +97,16 @@ export const LOPT_FEATURE_NAMES: readonly string[] = [
 ];
 
 const NORM_EPS = 1e-5;
+const statsKernel = memoKernel(loptStatsKernel);
+const applyKernel = memoKernel(loptApplyKernel);
+const tableCache = new Map<string, { chunks: number; chunkTable: Tensor; segTable: Tensor }>();
 
 const schema = z.strictObject({
   hidden: z.number().int().min(1).max(512).default(32),
   layers: z.number().int().min(1).max(4).default(2),
   stepMult: z.number().positive().finite().default(0.001),
   expMult: z.number().positive().finite().default(0.001),
+  fused: z.boolean().default(true),
 });
 
 /** Options of {@link mlpLopt} (defaults from learned_optimization's `MLPLOpt`). */
@@ -109,6 +119,11 @@ export interface MlpLoptOptions {
   stepMult?: number;
   /** Scale of the magnitude output inside the exponential [0.001]. */
   expMult?: number;
+  /**
+   * Run the update as two fused kernels when no gradient is being recorded (evaluation, ES/PES
+   * meta-training); under a gradient trace the differentiable tensor-op path runs [true].
+   */
+  fused?: boolean;
 }
 
 /** One weight or bias of the optimizer's MLP inside the flat theta vector. */
@@ -220,6 +235,9 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
       );
     }
     const segments = checkSegments(input.segments, n, "mlpLopt.update");
+    if (o.fused && traceDepth() === 0) {
+      return fusedUpdate(theta, params, grads, moments, iteration, segments);
+    }
     const g3 = reshape(grads, [P, 1, n]);
     const nextMoments = add(mul(moments, decays()), mul(g3, oneMinus()));
     const raw = concat([g3, reshape(params, [P, 1, n]), nextMoments], 1); // [P, 8, n]
@@ -230,6 +248,96 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     const step = mul(mul(direction, exp(mul(magnitude, o.expMult))), o.stepMult);
     return { params: sub(params, step), state: nextMoments, step };
   };
+
+  /** The forward update in two dispatches (see `../kernels/mlp_lopt.ts`). */
+  function fusedUpdate(
+    theta: Tensor,
+    params: Tensor,
+    grads: Tensor,
+    moments: Tensor,
+    iteration: Tensor,
+    segments: readonly number[],
+  ): LoptUpdateOutput {
+    const P = theta.shape[0], n = params.shape[1];
+    if (theta.rank !== 2 || theta.shape[1] !== D) {
+      throw new ShapeError(`mlpLopt: theta must be [P, ${D}], got [${theta.shape}]`);
+    }
+    if (iteration.shape.join() !== `${P}`) {
+      throw new ShapeError(`mlpLopt: iteration must be [${P}], got [${iteration.shape}]`);
+    }
+    const t = tables(segments);
+    const where = "mlpLopt.update";
+    const partial = TensorClass.empty([P, t.chunks, LOPT_TENSOR_FEATURES], "f32", where);
+    const rt = runtime();
+    const w = paramWords();
+    w.u[0] = P;
+    w.u[1] = n;
+    w.u[2] = t.chunks;
+    rt.dispatch(
+      statsKernel(),
+      [params.buffer(where), grads.buffer(where), moments.buffer(where), t.chunkTable.buffer()],
+      [partial.buffer()],
+      w.u,
+      [t.chunks, P, 1],
+    );
+    const next = TensorClass.empty([P, n], "f32", where);
+    const nextMoments = TensorClass.empty([P, LOPT_DECAYS.length, n], "f32", where);
+    const step = TensorClass.empty([P, n], "f32", where);
+    const v = paramWords();
+    v.u[0] = P;
+    v.u[1] = n;
+    v.u[2] = t.chunks;
+    v.u[3] = segments.length;
+    v.u[4] = D;
+    v.f[5] = o.stepMult;
+    v.f[6] = o.expMult;
+    rt.dispatch(
+      applyKernel(o.hidden, o.layers),
+      [
+        theta.buffer(where),
+        params.buffer(where),
+        grads.buffer(where),
+        moments.buffer(where),
+        iteration.buffer(where),
+        t.segTable.buffer(),
+        partial.buffer(),
+      ],
+      [next.buffer(), nextMoments.buffer(), step.buffer()],
+      v.u,
+      grid(P * n),
+    );
+    partial.dispose();
+    return { params: next, state: nextMoments, step };
+  }
+
+  /** Chunk and segment tables for the fused kernels (cached per layout, kept off scopes). */
+  function tables(segments: readonly number[]): {
+    chunks: number;
+    chunkTable: Tensor;
+    segTable: Tensor;
+  } {
+    const k = segments.join(",");
+    let t = tableCache.get(k);
+    if (!t || t.chunkTable.disposed || t.segTable.disposed || t.chunkTable.runtime !== runtime()) {
+      const chunkRows: number[] = [], segRows: number[] = [];
+      let at = 0;
+      for (const len of segments) {
+        const c0 = chunkRows.length / 2;
+        for (let s = at; s < at + len; s += LOPT_CHUNK) {
+          chunkRows.push(s, Math.min(s + LOPT_CHUNK, at + len));
+        }
+        segRows.push(at, at + len, c0, chunkRows.length / 2);
+        at += len;
+      }
+      t = keep({
+        chunks: chunkRows.length / 2,
+        chunkTable: tensor(Uint32Array.from(chunkRows), { dtype: "u32" }),
+        segTable: tensor(Uint32Array.from(segRows), { dtype: "u32" }),
+      });
+      tableCache.set(k, t);
+    }
+    return t;
+  }
 
   return {
     name: "mlp-lopt",
