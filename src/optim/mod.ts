@@ -137,9 +137,12 @@ export {
 } from "./tasks/two_moons_family.ts";
 export { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "./lopt/update_rules.ts";
 export {
+  familyRows,
   type LearnedOptimizerState,
   learnedOptimizerSystem,
   type LearnedOptimizerSystemOptions,
+  type MixtureState,
+  mixtureSystem,
 } from "./lopt/lopt_system.ts";
 export { type EvaluateOptions, type EvaluateResult, evaluateRule } from "./lopt/evaluate.ts";
 export {

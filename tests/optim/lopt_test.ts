@@ -37,7 +37,11 @@ import { linearRegressionFamily } from "../../src/optim/tasks/linear_regression_
 import { twoMoonsFamily } from "../../src/optim/tasks/two_moons_family.ts";
 import { adamRule, loptRule, sgdMomentumRule } from "../../src/optim/lopt/update_rules.ts";
 import { evaluateRule } from "../../src/optim/lopt/evaluate.ts";
-import { learnedOptimizerSystem } from "../../src/optim/lopt/lopt_system.ts";
+import {
+  familyRows,
+  learnedOptimizerSystem,
+  mixtureSystem,
+} from "../../src/optim/lopt/lopt_system.ts";
 import { learnedSchedule, momentumKernel, updateResponse } from "../../src/optim/lopt/analysis.ts";
 import { loptTrain } from "../../src/optim/experiments/lopt_train.ts";
 import { gruHost, type GruLopt, gruLopt } from "../../src/optim/lopt/gru_lopt.ts";
@@ -605,4 +609,31 @@ Deno.test("lopt-train: PES meta-trains a small GRU optimizer (no backprop throug
     `PES-trained ${m.gru_test_mean_log_loss} vs initial ${m.gru_init_test_mean_log_loss}`,
   );
   assert.equal(r.metrics.estimator, "pes");
+});
+
+Deno.test("mixtureSystem: particles split by family within replica blocks, losses in particle order", async () => {
+  assert.deepEqual(familyRows(8, 2, 2), [[0, 1, 4, 5], [2, 3, 6, 7]]);
+  assert.deepEqual(familyRows(6, 1, 3), [[0, 1], [2, 3], [4, 5]]);
+  assert.throws(() => familyRows(4, 2, 3), /cannot hold 3 families/);
+  const quiet = linearRegressionFamily({ dim: 3, noise: 0 });
+  const loud = linearRegressionFamily({ dim: 3, noise: 100 }); // loss ~ 5000: log ~ 8.5
+  const lopt = gruLopt({ hidden: 3 });
+  const sys = mixtureSystem([quiet, loud], lopt, { horizon: 5 });
+  const P = 8, theta = mulT(reshape(lopt.initTheta(0), [1, lopt.thetaDim]), ones([P, 1]));
+  const s = sys.init(theta, { particles: P, replicas: 2, key: key(0) });
+  for (const g of s.groups) assert.equal(g.params.shape[0], P, "every group keeps all P rows");
+  const out = sys.step(theta, s, {
+    t: new Int32Array(P),
+    time: zeros([P]),
+    horizon: 5,
+    key: key(1),
+    replicas: 2,
+  });
+  const loss = await out.loss.read();
+  const loudRows = new Set(familyRows(P, 2, 2)[1]);
+  loss.forEach((v, p) =>
+    assert.ok(loudRows.has(p) ? v > 6 : v < 4, `particle ${p}: log loss ${v}`)
+  );
+  // antithetic copies (p, p + 4) see the same family, problem and batch
+  for (let p = 0; p < 4; p++) assertClose([loss[p]], [loss[p + 4]], { atol: 1e-6 });
 });

@@ -47,11 +47,12 @@ import { type EvaluateResult, evaluateRule } from "../lopt/evaluate.ts";
 import { gruFixedPointAnalysis } from "../lopt/gru_analysis.ts";
 import { gruLopt } from "../lopt/gru_lopt.ts";
 import type { LearnedOptimizer } from "../lopt/learned_optimizer.ts";
-import { learnedOptimizerSystem } from "../lopt/lopt_system.ts";
+import { learnedOptimizerSystem, mixtureSystem } from "../lopt/lopt_system.ts";
 import { mlpLopt } from "../lopt/mlp_lopt.ts";
 import { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "../lopt/update_rules.ts";
 import { metaTrain, type MetaTrainRecord } from "../outer_loop.ts";
 import { linearRegressionFamily } from "../tasks/linear_regression_family.ts";
+import type { UnrolledSystem } from "../unrolled_system.ts";
 import { twoMoonsFamily } from "../tasks/two_moons_family.ts";
 import type { TaskFamily } from "../lopt/task_family.ts";
 
@@ -66,8 +67,11 @@ const schema = z.strictObject({
   noise: z.number().min(0).default(0.1),
   /** Inner steps per episode (training and test). */
   horizon: z.number().int().min(2).max(100_000).default(100),
-  /** Learned optimizers trained, in this order. */
-  optimizers: z.array(z.enum(["mlp", "gru"])).min(1).default(["mlp", "gru"]),
+  /**
+   * Learned optimizers trained, in this order: `gru_mix` is the GRU meta-trained on linear
+   * regression and two-moons problems together (half the particles each).
+   */
+  optimizers: z.array(z.enum(["mlp", "gru", "gru_mix"])).min(1).default(["mlp", "gru", "gru_mix"]),
   /** Hidden width of the MLP optimizer. */
   hidden: z.number().int().min(1).max(256).default(32),
   /** Hidden layers of the MLP optimizer. */
@@ -179,6 +183,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       dim: 8,
       horizon: 50,
       particles: 16,
+      optimizers: ["mlp", "gru"],
       iterations: 50,
       readEvery: 10,
       tuneTasks: 32,
@@ -246,7 +251,9 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
         ? mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult })
         : gruLopt({ hidden: c.gruHidden, stepMult: c.gruStepMult });
       const theta0 = lopt.initThetaHost(foldIn(root, 10 + oi));
-      const sys = learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
+      const sys: UnrolledSystem<unknown> = kind === "gru_mix"
+        ? mixtureSystem([family, twoMoonsFamily()], lopt, { horizon: c.horizon })
+        : learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
       const truncation = {
         particles: c.particles,
         truncationLength: c.truncation,
@@ -294,7 +301,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       const midT = Math.floor(c.horizon / 2);
       const kernel = await momentumKernel(lopt, theta, {
         iteration: midT,
-        gradientScale: kind === "gru" ? 0.01 : 1,
+        gradientScale: kind === "mlp" ? 1 : 0.01,
       });
       metrics[`${kind}_momentum_effective_beta`] = kernel.effectiveBeta;
       metrics[`${kind}_momentum_mean_lag`] = kernel.meanLag;
@@ -340,13 +347,13 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
         const relErr = Math.max(
           ...a.impulseResponse.slice(0, 10).map((v, i) => Math.abs(v - kernel.h[i])),
         ) / Math.abs(a.impulseResponse[0]);
-        metrics.gru_fixed_point_residual = a.residual;
-        metrics.gru_spectral_radius = a.spectralRadius;
-        metrics.gru_timescale = a.timescale;
-        metrics.gru_linearized_beta = a.effectiveBeta;
-        metrics.gru_linearized_vs_blackbox = relErr;
-        metrics.gru_update_saturation = a.saturation;
-        metrics.gru_rest_step = a.restStep;
+        metrics[`${kind}_fixed_point_residual`] = a.residual;
+        metrics[`${kind}_spectral_radius`] = a.spectralRadius;
+        metrics[`${kind}_timescale`] = a.timescale;
+        metrics[`${kind}_linearized_beta`] = a.effectiveBeta;
+        metrics[`${kind}_linearized_vs_blackbox`] = relErr;
+        metrics[`${kind}_update_saturation`] = a.saturation;
+        metrics[`${kind}_rest_step`] = a.restStep;
         a.impulseResponse.forEach((h, lag) =>
           kernelRows.push({ optimizer: kind, method: "linearized", lag, h })
         );
@@ -354,7 +361,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
           responseRows.push({ optimizer: "gru", gradient: g, step: a.updateFunction[i] })
         );
         notes.push(
-          `GRU reverse engineering (dynamics): fixed point at zero gradient ${
+          `${kind.toUpperCase()} reverse engineering (dynamics): fixed point at zero gradient ${
             a.converged ? "found" : "NOT found"
           } (residual ${a.residual.toExponential(1)}); the Jacobian's spectral radius ${
             fmt(a.spectralRadius)
@@ -416,18 +423,20 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
         );
       }
       for (const [k, r] of Object.entries(ood)) metrics[`ood_${k}_test_mean_log_loss`] = score(r);
-      const oodBest = trained.map((t) => t.kind).reduce(
-        (a, k) => (score(ood[k]) < score(ood[a]) ? k : a),
-        trained[0].kind,
-      );
-      metrics.ood_best_lopt_minus_adam = score(ood[oodBest]) - score(ood.adam);
+      // gru_mix saw two-moons problems in meta-training: not out of distribution for it
+      const unseen = trained.map((t) => t.kind).filter((k) => k !== "gru_mix");
+      if (unseen.length > 0) {
+        const oodBest = unseen.reduce((a, k) => (score(ood[k]) < score(ood[a]) ? k : a));
+        metrics.ood_best_lopt_minus_adam = score(ood[oodBest]) - score(ood.adam);
+      }
+      if (ood.gru_mix) metrics.gru_mix_moons_minus_adam = score(ood.gru_mix) - score(ood.adam);
       metrics.ood_adam_best_lr = oodAdam.lr;
       metrics.ood_sgdm_best_lr = oodSgd.lr;
       edgeWarning(notes, "Adam (two-moons)", oodAdam.lr, c.oodAdamLrs);
       edgeWarning(notes, "SGD (two-moons)", oodSgd.lr, c.oodSgdLrs);
       notes.push(
-        `Generalization: on two-moons MLP problems (never seen in meta-training; baselines re-tuned ` +
-          `there, Adam lr ${oodAdam.lr}, SGD+momentum lr ${oodSgd.lr}), mean log loss ${
+        `Two-moons MLP problems (never seen in meta-training except by GRU_MIX; baselines ` +
+          `re-tuned there, Adam lr ${oodAdam.lr}, SGD+momentum lr ${oodSgd.lr}), mean log loss ${
             Object.entries(ood).map(([k, r]) => `${k} ${fmt(score(r))}`).join(", ")
           }: ${
             trained.map((t) =>
@@ -435,7 +444,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
                 score(ood[t.kind]) < Math.min(score(ood.adam), score(ood.sgdm))
                   ? "still beats"
                   : "does NOT beat"
-              } the re-tuned baselines`
+              } the re-tuned baselines${t.kind === "gru_mix" ? " (trained on this family)" : ""}`
             ).join("; ")
           }.`,
       );
@@ -457,6 +466,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       mlp_init: "MLP learned (initial weights)",
       gru: "GRU learned (meta-trained)",
       gru_init: "GRU learned (initial weights)",
+      gru_mix: "GRU learned on linear regression + two moons",
+      gru_mix_init: "GRU (mix) initial weights",
       adam: `Adam (lr ${adamTuned.lr})`,
       sgdm: `SGD + momentum 0.9 (lr ${sgdTuned.lr})`,
     };

@@ -122,7 +122,8 @@ export function loptApplyKernel(hidden: number, layers: number): KernelSpec {
   }`);
   }
   const last = `h${sizes.length - 1}`;
-  const code = `struct Params { P: u32, n: u32, chunks: u32, segs: u32, D: u32, stepMult: f32, expMult: f32, pad: u32 };
+  const code =
+    `struct Params { P: u32, n: u32, chunks: u32, segs: u32, D: u32, stepMult: f32, expMult: f32, pad: u32 };
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> theta: array<f32>;
 @group(0) @binding(2) var<storage, read> prm: array<f32>;

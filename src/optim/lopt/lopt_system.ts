@@ -19,7 +19,19 @@
  * @module
  */
 import { z } from "zod";
-import { log, reshape, type Tensor, zeros } from "../../gpu/mod.ts";
+import { ShapeError } from "../../errors.ts";
+import {
+  log,
+  reshape,
+  take,
+  type Tensor,
+  tensor,
+  treeFlatten,
+  treeMap,
+  where,
+  zeros,
+} from "../../gpu/mod.ts";
+import { foldIn } from "../../gpu/random.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import type { TaskFamily } from "./task_family.ts";
 import { parseOptions } from "../options.ts";
@@ -46,6 +58,133 @@ export interface LearnedOptimizerState {
   params: Tensor;
   /** The optimizer's per-parameter state `[P, stateRows, n]`. */
   optState: Tensor;
+}
+
+/** The state of a system over several families: one {@link LearnedOptimizerState} each. */
+export interface MixtureState {
+  /** Per-family states, in the order of the families. */
+  groups: LearnedOptimizerState[];
+}
+
+/**
+ * Particle rows of each family when `P` particles in `replicas` equal blocks are split
+ * between `F` families: inside every block of `m = P / replicas` rows, family f owns a
+ * contiguous run (as even as possible), so antithetic copies meet the same family. Returns the
+ * row indices of each family in block order.
+ *
+ * @example
+ * ```ts
+ * import { familyRows } from "./lopt_system.ts";
+ * console.log(familyRows(8, 2, 2)); // [[0, 1, 4, 5], [2, 3, 6, 7]]
+ * ```
+ */
+export function familyRows(P: number, replicas: number, families: number): number[][] {
+  const m = P / replicas;
+  if (!Number.isInteger(m) || m < families) {
+    throw new ShapeError(
+      `learnedOptimizerSystem: ${P} particles in ${replicas} replica blocks cannot hold ` +
+        `${families} families (each block needs at least one particle per family)`,
+    );
+  }
+  return Array.from({ length: families }, (_, f) => {
+    const [lo, hi] = [Math.floor((f * m) / families), Math.floor(((f + 1) * m) / families)];
+    const rows: number[] = [];
+    for (let b = 0; b < replicas; b++) for (let j = lo; j < hi; j++) rows.push(b * m + j);
+    return rows;
+  });
+}
+
+/**
+ * Meta-training on several task families at once (Metz et al. 2020 train on distributions of
+ * tasks): the particles are split between the families (see {@link familyRows}), each group
+ * trains problems of its family with its own parameter layout, and the per-step meta-losses are
+ * put back in particle order. With one family this is {@link learnedOptimizerSystem}.
+ *
+ * @example
+ * ```ts
+ * import { linearRegressionFamily } from "../tasks/linear_regression_family.ts";
+ * import { twoMoonsFamily } from "../tasks/two_moons_family.ts";
+ * import { gruLopt } from "./gru_lopt.ts";
+ * import { mixtureSystem } from "./lopt_system.ts";
+ * const sys = mixtureSystem([linearRegressionFamily(), twoMoonsFamily()], gruLopt(), { horizon: 50 });
+ * console.log(sys.name); // "gru-lopt/linear-regression+two-moons-mlp"
+ * ```
+ */
+export function mixtureSystem(
+  families: readonly TaskFamily[],
+  lopt: LearnedOptimizer,
+  options: LearnedOptimizerSystemOptions = {},
+): UnrolledSystem<MixtureState> {
+  if (families.length === 0) {
+    throw new ShapeError("mixtureSystem: families must hold at least one task family");
+  }
+  const parts = families.map((f) => learnedOptimizerSystem(f, lopt, options));
+  const index = (rows: number[]) => tensor(Int32Array.from(rows), { dtype: "i32" });
+  // Every group's state keeps all P rows (rows of other families are unused copies), so the
+  // estimators' episode resets, which select whole particle rows, work unchanged.
+  const layout = (P: number, replicas: number) => {
+    const rows = familyRows(P, replicas, families.length);
+    return rows.map((r) => {
+      const gather = new Int32Array(P); // particle -> its row in the group (0 if not in it)
+      const mask = new Float32Array(P);
+      r.forEach((row, k) => {
+        gather[row] = k;
+        mask[row] = 1;
+      });
+      return { rows: r, gather, mask };
+    });
+  };
+  const expand = (leaf: Tensor, gather: Int32Array) =>
+    take(leaf, tensor(gather, { dtype: "i32" }), 0);
+  return {
+    name: `${lopt.name}/${families.map((f) => f.name).join("+")}`,
+    thetaDim: lopt.thetaDim,
+    horizon: parts[0].horizon,
+    init(theta, ctx) {
+      return {
+        groups: layout(ctx.particles, ctx.replicas).map((g, f) => {
+          const state = parts[f].init(take(theta, index(g.rows), 0), {
+            particles: g.rows.length,
+            replicas: ctx.replicas,
+            key: foldIn(ctx.key, f),
+          });
+          return treeMap(
+            (leaf: Tensor) => expand(leaf, g.gather),
+            state,
+          ) as unknown as LearnedOptimizerState;
+        }),
+      };
+    },
+    step(theta, s, ctx) {
+      const P = theta.shape[0];
+      const groupLoss = new Array<Tensor>(families.length);
+      const groups = layout(P, ctx.replicas).map((g, f) => {
+        const idx = index(g.rows);
+        const mine = treeMap((leaf: Tensor) => take(leaf, idx, 0), s.groups[f]);
+        const out = parts[f].step(take(theta, idx, 0), mine as unknown as LearnedOptimizerState, {
+          ...ctx,
+          t: Int32Array.from(g.rows, (r) => ctx.t[r]),
+          time: take(ctx.time, idx, 0),
+          key: foldIn(ctx.key, f),
+        });
+        groupLoss[f] = expand(out.loss, g.gather);
+        const m = tensor(g.mask);
+        const next = treeFlatten(out.state), old = treeFlatten(s.groups[f]);
+        return next.rebuild(next.leaves.map((leaf, i) => {
+          const o = old.leaves[i];
+          const mk = reshape(m, [P, ...o.shape.slice(1).map(() => 1)]);
+          return where(mk, expand(leaf, g.gather), o);
+        })) as LearnedOptimizerState;
+      });
+      // each particle's loss comes from its own family's group
+      let loss = groupLoss[0];
+      const lay = layout(P, ctx.replicas);
+      for (let f = 1; f < families.length; f++) {
+        loss = where(tensor(lay[f].mask), groupLoss[f], loss);
+      }
+      return { state: { groups }, loss };
+    },
+  };
 }
 
 /**
