@@ -521,6 +521,27 @@ Deno.test("gruLopt: update matches the f64 host recurrence", async () => {
   dispose(out);
 });
 
+Deno.test("gruLopt: the fused kernel equals the tensor-op path", async () => {
+  const P = 2, n = 300, H = 6;
+  const fused = gruLopt({ hidden: H, stepMult: 0.2, inputScale: 3 });
+  const plain = gruLopt({ hidden: H, stepMult: 0.2, inputScale: 3, fused: false });
+  const input = {
+    theta: tensor(randn(51, P * fused.thetaDim, 0.8), { shape: [P, fused.thetaDim] }),
+    params: tensor(randn(52, P * n), { shape: [P, n] }),
+    grads: tensor(randn(53, P * n), { shape: [P, n] }),
+    state: tensor(randn(54, P * H * n, 0.5), { shape: [P, H, n] }),
+    iteration: zeros([P]),
+  };
+  const d0 = runtime().dispatches;
+  const a = fused.update(input);
+  assert.equal(runtime().dispatches - d0, 1, "one dispatch");
+  const b = plain.update(input);
+  for (const k of ["params", "state", "step"] as const) {
+    assertClose(await a[k].read(), await b[k].read(), { atol: 1e-5, rtol: 1e-5 }, k);
+  }
+  dispose([input, a, b]);
+});
+
 Deno.test("gruFixedPointAnalysis: a momentum GRU has rho = beta and kernel (1-beta) beta^tau", async () => {
   const lopt = gruLopt({ hidden: 3, stepMult: 0.1 });
   const beta = 0.8, a = 0.5;

@@ -45,14 +45,22 @@ import {
   type Tensor,
   tensor,
 } from "../../gpu/mod.ts";
+import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
+import { grid, runtime } from "../../gpu/runtime.ts";
+import { traceDepth } from "../../gpu/tape.ts";
+import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
+import { gruLoptKernel } from "../kernels/gru_lopt.ts";
 import { parseOptions } from "../options.ts";
 import { checkSegments, type LearnedOptimizer, type LoptUpdateInput } from "./learned_optimizer.ts";
+
+const fusedKernel = memoKernel(gruLoptKernel);
 
 const schema = z.strictObject({
   hidden: z.number().int().min(1).max(256).default(16),
   stepMult: z.number().positive().finite().default(0.1),
   inputScale: z.number().positive().finite().default(1),
+  fused: z.boolean().default(true),
 });
 
 /** Options of {@link gruLopt}. */
@@ -63,6 +71,8 @@ export interface GruLoptOptions {
   stepMult?: number;
   /** The GRU's input is `inputScale * gradient` [1]. */
   inputScale?: number;
+  /** One fused kernel when no gradient is recorded; the tensor-op path under a trace [true]. */
+  fused?: boolean;
 }
 
 /** Offsets of the GRU's weights in the flat theta vector (H hidden units). */
@@ -135,6 +145,26 @@ export function gruLopt(options: GruLoptOptions = {}): GruLopt {
       );
     }
     checkSegments(input.segments, n, "gruLopt.update");
+    if (o.fused && traceDepth() === 0) {
+      const where = "gruLopt.update";
+      const next = TensorClass.empty([P, n], "f32", where);
+      const nextH = TensorClass.empty([P, H, n], "f32", where);
+      const step = TensorClass.empty([P, n], "f32", where);
+      const w = paramWords();
+      w.u[0] = P;
+      w.u[1] = n;
+      w.u[2] = D;
+      w.f[3] = o.inputScale;
+      w.f[4] = o.stepMult;
+      runtime().dispatch(
+        fusedKernel(H),
+        [theta.buffer(where), params.buffer(where), grads.buffer(where), h.buffer(where)],
+        [next.buffer(), nextH.buffer(), step.buffer()],
+        w.u,
+        grid(P * n),
+      );
+      return { params: next, state: nextH, step };
+    }
     const x = mul(reshape(grads, [P, 1, n]), o.inputScale);
     const wx = block(theta, layout.wx, 3 * H, 1);
     const b = block(theta, layout.b, 3 * H, 1);
