@@ -435,8 +435,10 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       edgeWarning(notes, "Adam (two-moons)", oodAdam.lr, c.oodAdamLrs);
       edgeWarning(notes, "SGD (two-moons)", oodSgd.lr, c.oodSgdLrs);
       notes.push(
-        `Two-moons MLP problems (never seen in meta-training except by GRU_MIX; baselines ` +
-          `re-tuned there, Adam lr ${oodAdam.lr}, SGD+momentum lr ${oodSgd.lr}), mean log loss ${
+        `Two-moons MLP problems (never seen in meta-training${
+          ood.gru_mix ? " except by GRU_MIX" : ""
+        }; baselines re-tuned there, Adam lr ${oodAdam.lr}, SGD+momentum lr ${oodSgd.lr}), ` +
+          `mean log loss ${
             Object.entries(ood).map(([k, r]) => `${k} ${fmt(score(r))}`).join(", ")
           }: ${
             trained.map((t) =>
