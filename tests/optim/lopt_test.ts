@@ -448,7 +448,7 @@ Deno.test("lopt-train: tiny run learns optimizers far better than their initiali
   const r = await loptTrain.run(config, quietContext(0));
   validateMetrics(r.metrics); // what the runner checks before writing metrics.json
   const m = r.metrics as Record<string, number>;
-  for (const k of ["mlp", "gru"]) {
+  for (const k of ["mlp", "gru", "gru_rms"]) {
     assert.ok(
       m[`${k}_test_mean_log_loss`] < m[`${k}_init_test_mean_log_loss`] - 1,
       `${k}: learned ${m[`${k}_test_mean_log_loss`]} vs initial ${
@@ -467,9 +467,10 @@ Deno.test("lopt-train: tiny run learns optimizers far better than their initiali
     `linearized vs black box ${m.gru_linearized_vs_blackbox}`,
   );
   assert.equal(r.charts?.length, 6);
-  for (const k of ["adam", "sgdm", "mlp", "gru"]) {
+  for (const k of ["adam", "sgdm", "mlp", "gru", "gru_rms"]) {
     assert.ok(Number.isFinite(m[`ood_${k}_test_mean_log_loss`]), `ood ${k}`);
   }
+  assert.equal(m.gru_rms_linearized_vs_blackbox, undefined, "no linear-regime check for rms input");
   assert.throws(() => loptTrain.schema.parse({ estimator: "pes", particles: 3 }));
 });
 
@@ -657,4 +658,23 @@ Deno.test("mixtureSystem: particles split by family within replica blocks, losse
   );
   // antithetic copies (p, p + 4) see the same family, problem and batch
   for (let p = 0; p < 4; p++) assertClose([loss[p]], [loss[p + 4]], { atol: 1e-6 });
+});
+
+Deno.test("gruLopt: inputNorm rms makes the update invariant to the gradient scale", async () => {
+  const lopt = gruLopt({ hidden: 4, inputNorm: "rms" });
+  const theta = reshape(lopt.initTheta(3), [1, lopt.thetaDim]);
+  const g = randn(61, 20);
+  const run = (scale: number) =>
+    lopt.update({
+      theta,
+      params: zeros([1, 20]),
+      grads: tensor(g.map((v) => v * scale), { shape: [1, 20] }),
+      state: zeros([1, 4, 20]),
+      iteration: zeros([1]),
+      segments: [12, 8],
+    });
+  const [a, b] = [run(1), run(1000)];
+  assertClose(await a.step.read(), await b.step.read(), { atol: 1e-6, rtol: 1e-4 });
+  assert.throws(() => gruLopt({ inputNorm: "max" as never }), /option inputNorm/);
+  dispose([a, b, theta]);
 });

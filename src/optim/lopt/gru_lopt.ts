@@ -51,6 +51,7 @@ import { traceDepth } from "../../gpu/tape.ts";
 import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
 import { gruLoptKernel } from "../kernels/gru_lopt.ts";
+import { normalizePerSegment } from "./mlp_lopt.ts";
 import { parseOptions } from "../options.ts";
 import { checkSegments, type LearnedOptimizer, type LoptUpdateInput } from "./learned_optimizer.ts";
 
@@ -61,6 +62,7 @@ const schema = z.strictObject({
   stepMult: z.number().positive().finite().default(0.1),
   inputScale: z.number().positive().finite().default(1),
   fused: z.boolean().default(true),
+  inputNorm: z.enum(["none", "rms"]).default("none"),
 });
 
 /** Options of {@link gruLopt}. */
@@ -73,6 +75,13 @@ export interface GruLoptOptions {
   inputScale?: number;
   /** One fused kernel when no gradient is recorded; the tensor-op path under a trace [true]. */
   fused?: boolean;
+  /**
+   * "rms": the input is the gradient divided by its root mean square over its tensor (as
+   * `mlpLopt` normalizes its features), which makes the optimizer invariant to the gradient
+   * scale; the fixed-point analysis then reads its gradient axis as this normalized input.
+   * "none": the raw gradient (Maheswaranathan et al.) ["none"].
+   */
+  inputNorm?: "none" | "rms";
 }
 
 /** Offsets of the GRU's weights in the flat theta vector (H hidden units). */
@@ -144,8 +153,8 @@ export function gruLopt(options: GruLoptOptions = {}): GruLopt {
         `gruLopt.update: state (hidden) must be [${P}, ${H}, ${n}], got [${h.shape}]`,
       );
     }
-    checkSegments(input.segments, n, "gruLopt.update");
-    if (o.fused && traceDepth() === 0) {
+    const segments = checkSegments(input.segments, n, "gruLopt.update");
+    if (o.fused && o.inputNorm === "none" && traceDepth() === 0) {
       const where = "gruLopt.update";
       const next = TensorClass.empty([P, n], "f32", where);
       const nextH = TensorClass.empty([P, H, n], "f32", where);
@@ -165,7 +174,8 @@ export function gruLopt(options: GruLoptOptions = {}): GruLopt {
       );
       return { params: next, state: nextH, step };
     }
-    const x = mul(reshape(grads, [P, 1, n]), o.inputScale);
+    const g3 = reshape(grads, [P, 1, n]);
+    const x = mul(o.inputNorm === "rms" ? normalizePerSegment(g3, segments) : g3, o.inputScale);
     const wx = block(theta, layout.wx, 3 * H, 1);
     const b = block(theta, layout.b, 3 * H, 1);
     const xin = add(mul(wx, x), b); // [P, 3H, n]
