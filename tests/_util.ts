@@ -5,18 +5,10 @@
  */
 import assert from "node:assert/strict";
 import type { ExperimentContext } from "../src/report/experiment.ts";
+import { mulberry32 } from "../src/nn/host_rng.ts";
 
 /** A seeded host PRNG (mulberry32) returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** `n` seeded standard-normal floats (Box-Muller), as a Float32Array. */
 export function randn(seed: number, n: number, scale = 1): Float32Array {

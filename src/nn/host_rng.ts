@@ -115,3 +115,27 @@ export function hostRng(k: KeyOrSeed): HostRng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * mulberry32: a tiny seeded generator of uniform floats in [0, 1) (32-bit state), for host code
+ * that needs a reproducible stream from a plain integer seed (random projections, seeded
+ * starting points). Use {@link hostRng} where a JAX-style key is at hand.
+ *
+ * @example
+ * ```ts
+ * import { mulberry32 } from "./host_rng.ts";
+ * const r = mulberry32(7);
+ * const a = r(), b = r();
+ * console.log(a >= 0 && a < 1, a !== b); // true true
+ * ```
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

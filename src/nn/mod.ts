@@ -40,7 +40,7 @@
  * @module
  */
 export type { Key } from "../gpu/random.ts";
-export { type HostRng, hostRng, type KeyOrSeed, toKey } from "./host_rng.ts";
+export { type HostRng, hostRng, type KeyOrSeed, mulberry32, toKey } from "./host_rng.ts";
 export {
   checkDim,
   denseInit,

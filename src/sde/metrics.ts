@@ -11,6 +11,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { mulberry32 } from "../nn/host_rng.ts";
 
 /** Options of {@link slicedWasserstein}. */
 export interface SlicedWassersteinOptions {
@@ -18,17 +19,6 @@ export interface SlicedWassersteinOptions {
   projections?: number;
   /** Seed of the random directions (dimension > 2; default 0). */
   seed?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function directions(dim: number, count: number, seed: number): Float64Array[] {

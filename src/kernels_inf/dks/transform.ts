@@ -34,6 +34,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.ts";
+import { mulberry32 } from "../../nn/host_rng.ts";
 import { add, mul, type Tensor } from "../../gpu/mod.ts";
 import {
   baseActivation,
@@ -190,18 +191,6 @@ function solveSquare(
   return Math.max(...r.map(Math.abs)) < RESIDUAL_TOL ? p : null;
 }
 
-/** mulberry32: the seeded starting points after the fixed ones. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Solves maxSlope(x) = zeta for x >= 1 (increasing function) by bracketing and bisection. */
 function localSlopeFor(maxSlope: (x: number) => number, zeta: number): number {
   let lo = 1, hi = 2;
@@ -288,7 +277,7 @@ export function dksTransform(options: DksOptions): DksActivation {
     if (!s || !Number.isFinite(s.cSlope) || !Number.isFinite(s.qSlope)) return null;
     return useQ ? [s.qSlope - qTarget, s.cSlope - cTarget] : [s.cSlope - cTarget];
   };
-  const rand = seeded(123);
+  const rand = mulberry32(123); // the seeded starting points after the fixed ones
   while (starts.length < NUM_TRIES) starts = [...starts, sample(rand)];
   for (const start of starts) {
     const p = solveSquare(residual, start);

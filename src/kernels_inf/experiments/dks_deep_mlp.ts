@@ -39,7 +39,11 @@ import {
 } from "../../gpu/mod.ts";
 import { batches } from "../../nn/datasets/batches.ts";
 import { softmaxCrossEntropy } from "../../nn/losses.ts";
-import { adam, sgd } from "../../nn/optimizers.ts";
+import {
+  describeOptimizer,
+  optimizerFields,
+  optimizerFromConfig,
+} from "../../nn/optimizer_config.ts";
 import { train } from "../../nn/train.ts";
 import type {
   Experiment,
@@ -92,12 +96,7 @@ const schema = z.strictObject({
   zeta: z.number().gt(1).default(1.5),
   /** Weight std of the Gaussian (LeCun) initialization: W ~ N(0, standardWStd^2 / fanIn). */
   standardWStd: z.number().positive().default(1),
-  /** Optimizer, shared by every variant. */
-  optimizer: z.enum(["adam", "sgd"]).default("adam"),
-  /** Learning rate. */
-  lr: z.number().positive().default(1e-3),
-  /** Heavy-ball momentum of `sgd` (ignored by adam). */
-  momentum: z.number().min(0).lt(1).default(0.9),
+  ...optimizerFields(),
   /** Minibatch size (0: full-batch). */
   batchSize: z.number().int().min(0).default(256),
   /** Optimizer steps per variant. */
@@ -259,9 +258,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
         const initLoss = await fullLoss(params);
         curve.push({ variant, step: 0, loss: initLoss });
 
-        const opt = c.optimizer === "adam"
-          ? adam({ lr: c.lr })
-          : sgd({ lr: c.lr, momentum: c.momentum });
+        const opt = optimizerFromConfig(c);
         let state = opt.init(params);
         const ta = performance.now();
         // Train in segments so Ctrl-C (ctx.signal) stops between them.
@@ -370,7 +367,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       `Network: ${dims[0]} inputs (${c.pool === 2 ? "14x14 pooled" : "28x28"} MNIST, ` +
       `per-example standardized: probe input q ${fmt(inStats.q)}), ${c.depth} hidden layers of ` +
       `width ${c.width}, 10-way softmax readout, no skips, no normalization, zero biases. ` +
-      `${c.optimizer === "adam" ? "Adam" : `SGD (momentum ${c.momentum})`}, lr ${c.lr}, ` +
+      `${describeOptimizer(c)}, ` +
       `${c.batchSize ? `minibatch ${c.batchSize}` : "full batch"}, ${c.steps} steps on ` +
       `${c.trainSize} training examples; test accuracy on ${c.testSize}.`,
       `Kernel at init: mean |cos| between penultimate features of ${probeN} training examples ` +

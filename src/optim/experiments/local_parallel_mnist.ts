@@ -39,7 +39,11 @@ import { batches } from "../../nn/datasets/batches.ts";
 import { dense } from "../../nn/dense.ts";
 import type { Params } from "../../nn/layer.ts";
 import { accuracy, softmaxCrossEntropy } from "../../nn/losses.ts";
-import { adam, sgd } from "../../nn/optimizers.ts";
+import {
+  describeOptimizer,
+  optimizerFields,
+  optimizerFromConfig,
+} from "../../nn/optimizer_config.ts";
 import { serial } from "../../nn/serial.ts";
 import { train } from "../../nn/train.ts";
 import type {
@@ -70,12 +74,7 @@ const schema = z.strictObject({
   overlapChunks: z.number().int().min(0).default(4),
   /** Blocks of the previous chunk each chunk's loss also reaches in that variant. */
   overlap: z.number().int().min(1).default(1),
-  /** Optimizer, shared by every variant. */
-  optimizer: z.enum(["adam", "sgd"]).default("adam"),
-  /** Learning rate. */
-  lr: z.number().positive().default(1e-3),
-  /** Heavy-ball momentum of `sgd` (ignored by adam). */
-  momentum: z.number().min(0).lt(1).default(0.9),
+  ...optimizerFields(),
   /** Minibatch size. */
   batchSize: z.number().int().min(1).default(128),
   /** Optimizer steps per variant (the same for every variant). */
@@ -306,9 +305,7 @@ export const localParallelMnist: Experiment<LocalParallelMnistConfig> = {
           record(0, { loss: await m0.item() });
           m0.dispose();
         }
-        const opt = c.optimizer === "adam"
-          ? adam({ lr: c.lr })
-          : sgd({ lr: c.lr, momentum: c.momentum });
+        const opt = optimizerFromConfig(c);
         const ta = performance.now();
         const r = await train({
           params,
@@ -415,8 +412,8 @@ export const localParallelMnist: Experiment<LocalParallelMnistConfig> = {
       `Network: ${raw.features} inputs (${c.pool === 2 ? "14x14 pooled" : "28x28"} MNIST, ` +
       `per-example standardized), ${c.depth} blocks dense(${c.width}) + relu (He init), linear ` +
       `softmax heads (one per chunk; the last is the network's readout). ${
-        c.optimizer === "adam" ? "Adam" : `SGD (momentum ${c.momentum})`
-      }, lr ${c.lr}, minibatch ${c.batchSize}, ${c.steps} steps for every variant on ` +
+        describeOptimizer(c)
+      }, minibatch ${c.batchSize}, ${c.steps} steps for every variant on ` +
       `${c.trainSize} training examples, same initialization and batch order; test accuracy on ` +
       `${c.testSize} (binomial standard error <= ${fmt(se, 3)}).`,
       "Cost model (pipelineCost): matmul FLOPs per block and head, backward = 2x forward; " +
