@@ -29,6 +29,7 @@ import { z } from "zod";
 import { ShapeError } from "../../errors.ts";
 import {
   abs,
+  broadcastTo,
   concat,
   dispose,
   exp,
@@ -49,6 +50,7 @@ import {
 import { foldIn, key as makeKey } from "../../gpu/random.ts";
 import { parseOptions } from "../options.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
+import { broadcastTheta } from "../unrolled_system.ts";
 import { LOPT_DECAYS, LOPT_TENSOR_FEATURES, type MlpLopt } from "./mlp_lopt.ts";
 
 function checkTheta(lopt: LearnedOptimizer, theta: Tensor, where: string): Tensor {
@@ -292,9 +294,10 @@ export async function learnedSchedule(
   const o = parseOptions(scheduleSchema, options, "learnedSchedule");
   const P = o.iterations.length;
   const sizes = scope(() => {
-    const th = mul(checkTheta(lopt, theta, "learnedSchedule"), full([P, 1], 1));
+    checkTheta(lopt, theta, "learnedSchedule");
+    const th = broadcastTheta(theta, P);
     const f = random.normal(makeKey(o.seed), [1, LOPT_TENSOR_FEATURES, o.probes]);
-    const feats = mul(f, full([P, 1, 1], 1));
+    const feats = broadcastTo(f, [P, LOPT_TENSOR_FEATURES, o.probes]);
     const it = tensor(Float32Array.from(o.iterations));
     return mean(abs(reshape(stepOf(lopt, lopt.outputs(th, feats, it)), [P, o.probes])), 1);
   });

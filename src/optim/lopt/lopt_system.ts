@@ -158,7 +158,8 @@ export function mixtureSystem(
     step(theta, s, ctx) {
       const P = theta.shape[0];
       const groupLoss = new Array<Tensor>(families.length);
-      const groups = layout(P, ctx.replicas).map((g, f) => {
+      const lay = layout(P, ctx.replicas);
+      const groups = lay.map((g, f) => {
         const idx = index(g.rows);
         const mine = treeMap((leaf: Tensor) => take(leaf, idx, 0), s.groups[f]);
         const out = parts[f].step(take(theta, idx, 0), mine as unknown as LearnedOptimizerState, {
@@ -178,7 +179,6 @@ export function mixtureSystem(
       });
       // each particle's loss comes from its own family's group
       let loss = groupLoss[0];
-      const lay = layout(P, ctx.replicas);
       for (let f = 1; f < families.length; f++) {
         loss = where(tensor(lay[f].mask), groupLoss[f], loss);
       }

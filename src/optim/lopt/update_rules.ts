@@ -17,20 +17,10 @@
  */
 import { z } from "zod";
 import { ShapeError } from "../../errors.ts";
-import {
-  add,
-  div,
-  full,
-  mul,
-  reshape,
-  sqrt,
-  square,
-  sub,
-  type Tensor,
-  zeros,
-} from "../../gpu/mod.ts";
+import { add, div, full, mul, sqrt, square, sub, type Tensor, zeros } from "../../gpu/mod.ts";
 import { parseOptions } from "../options.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
+import { broadcastTheta } from "../unrolled_system.ts";
 
 /** A batched update rule; state `S` is a record of `[P, ...]` tensors. */
 export interface UpdateRule<S extends Record<string, Tensor> = Record<string, Tensor>> {
@@ -129,7 +119,7 @@ export function loptRule(
     step(p, g, s, t) {
       const P = p.shape[0];
       const out = lopt.update({
-        theta: mul(reshape(theta, [1, lopt.thetaDim]), full([P, 1], 1)),
+        theta: broadcastTheta(theta, P),
         params: p,
         grads: g,
         state: s.state,
