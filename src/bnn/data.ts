@@ -17,7 +17,7 @@ import { z } from "zod";
 import { type Tensor, tensor } from "../gpu/mod.ts";
 import { loadMnistHost } from "../nn/datasets/mnist.ts";
 import type { RegressionData } from "./log_density.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 
 const mnistRegressionSchema = z.strictObject({
   train: z.number().int().positive().max(8000).default(128),

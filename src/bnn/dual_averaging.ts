@@ -20,7 +20,7 @@
 import { z } from "zod";
 import { add, broadcastTo, exp, full, mean, mul, sub, type Tensor } from "../gpu/mod.ts";
 import { keep, scope } from "../gpu/tensor.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 
 const dualAveragingSchema = z.strictObject({
   initialStepSize: z.number().positive(),

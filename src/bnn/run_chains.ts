@@ -31,7 +31,7 @@ import { add, full, random, runtime, stack, type Tensor } from "../gpu/mod.ts";
 import { keep, scope } from "../gpu/tensor.ts";
 import { chainCount, type ChainParams } from "./chain_params.ts";
 import { DualAveraging, type DualAveragingOptions } from "./dual_averaging.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { type ChainState, disposeState, type Sampler } from "./samplers/sampler.ts";
 import type { Target } from "./target.ts";
 

@@ -32,7 +32,7 @@ import type { BnnModel } from "./models/model.ts";
 import { bnnRecorder } from "./recorder.ts";
 import { repriorTarget } from "./reprior.ts";
 import { runChains } from "./run_chains.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { hmc } from "./samplers/hmc.ts";
 import { langevin } from "./samplers/langevin.ts";
 import { mala } from "./samplers/mala.ts";

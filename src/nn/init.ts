@@ -23,7 +23,7 @@ import { z } from "zod";
 import { InvalidArgumentError } from "../errors.ts";
 import { random, type Tensor, tensor, zeros } from "../gpu/mod.ts";
 import { hostRng, type KeyOrSeed, toKey } from "./host_rng.ts";
-import { parseOptions } from "./validate.ts";
+import { parseOptions } from "../options.ts";
 
 /** How a Dense layer's weights are scaled (see the module doc). */
 export type Parameterization = "ntk" | "standard";
@@ -57,7 +57,7 @@ const denseSchema = z.object({
  * ```
  */
 export function denseOptions(where: string, options: DenseOptions = {}): Required<DenseOptions> {
-  return parseOptions(where, denseSchema, options);
+  return parseOptions(denseSchema, options, where);
 }
 
 /**

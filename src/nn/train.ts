@@ -35,7 +35,7 @@ import { createProgress } from "../report/progress.ts";
 import type { Params } from "./layer.ts";
 import type { Optimizer } from "./optimizers/optimizer.ts";
 import { assertFloatTree } from "./tree_check.ts";
-import { parseOptions } from "./validate.ts";
+import { parseOptions } from "../options.ts";
 
 /** A progress display: `tick` per step, `done` at the end (as `src/report`'s `createProgress`). */
 export interface ProgressLike {
@@ -157,7 +157,7 @@ const schema = z.object({
 export async function train<P extends Params, B, S>(
   options: TrainOptions<P, B, S>,
 ): Promise<TrainResult<P, S>> {
-  const o = parseOptions("train", schema, options);
+  const o = parseOptions(schema, options, "train");
   const { loss, optimizer, evaluate, onProgress } = options;
   if (typeof loss !== "function") {
     throw new InvalidArgumentError(

@@ -19,7 +19,7 @@ import { UnknownNameError } from "../errors.ts";
 import type { Tensor } from "../gpu/mod.ts";
 import { batchMeanNorms } from "./kernels/row_norms.ts";
 import { sdeUpdate, type UpdateArgs } from "./kernels/update.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import type { StepNoise } from "./predictors.ts";
 import type { ScoreFn, Sde } from "./sde.ts";
 import { SubVPSDE } from "./subvp.ts";

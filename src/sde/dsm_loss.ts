@@ -23,7 +23,7 @@
 import { z } from "zod";
 import { ShapeError } from "../errors.ts";
 import { add, div, mean, mul, random, square, sum, type Tensor } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { perSample, type ScoreFn, type Sde } from "./sde.ts";
 
 /** Options of {@link dsmLoss}. */

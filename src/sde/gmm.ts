@@ -37,7 +37,7 @@ import {
   type Tensor,
   tensor,
 } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 
 /** A mixture's parameters: K weights (summing to 1), K means of length D, K DxD covariances. */
 export interface GaussianMixtureSpec {

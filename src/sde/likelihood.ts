@@ -47,7 +47,7 @@ import { rk4 } from "./ode/rk4.ts";
 import { rk45 } from "./ode/rk45.ts";
 import type { OdeFn } from "./ode/types.ts";
 import type { OdeMethod } from "./ode_sampler.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { perSample, type ScoreFn, type Sde, type TimeArg } from "./sde.ts";
 
 /** Options of {@link logLikelihood}. */

@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { exp, mul, neg, type Tensor } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { affineT, Sde } from "./sde.ts";
 
 /** Options of the linear-schedule SDEs (defaults from score_sde `sde_lib`). */

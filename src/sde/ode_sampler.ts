@@ -20,7 +20,7 @@ import type { random, Tensor } from "../gpu/mod.ts";
 import { heun } from "./ode/heun.ts";
 import { rk4 } from "./ode/rk4.ts";
 import { rk45 } from "./ode/rk45.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { predictorUpdate, reverseDiffusion } from "./predictors.ts";
 import { probabilityFlow } from "./probability_flow.ts";
 import type { ScoreFn, Sde } from "./sde.ts";

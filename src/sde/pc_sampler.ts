@@ -23,7 +23,7 @@ import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { random, scope, type Tensor } from "../gpu/mod.ts";
 import { type CorrectorName, CORRECTORS, getCorrector } from "./correctors.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import {
   getPredictor,
   type PredictorName,

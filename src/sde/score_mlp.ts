@@ -52,7 +52,7 @@ import {
   outputEpilogue,
   timeBiases,
 } from "./kernels/mlp_fused.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { perSample, type ScoreFn, type Sde, type TimeArg } from "./sde.ts";
 
 /** Options of {@link scoreMlp}. */

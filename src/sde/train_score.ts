@@ -32,7 +32,7 @@ import type { Optimizer } from "../nn/optimizers/optimizer.ts";
 import { type ProgressLike, train, type TrainHistory } from "../nn/train.ts";
 import { dsmLoss } from "./dsm_loss.ts";
 import { withEma } from "../nn/optimizers/ema.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import type { ScoreMlp, ScoreMlpParams } from "./score_mlp.ts";
 import type { Sde } from "./sde.ts";
 

@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors.ts";
 import { exp, mul, onesLike, type Tensor, zerosLike } from "../gpu/mod.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions } from "../options.ts";
 import { affineT, type Discretization, Sde } from "./sde.ts";
 
 /** Options of {@link VESDE}. */

@@ -90,7 +90,7 @@ Deno.test("samplers: invalid settings are rejected", () => {
   assert.throws(
     // deno-lint-ignore no-explicit-any
     () => pcSample(sde, (x) => x, random.key(0), { shape: [2, 2], predictor: "heun" as any }),
-    (e) => e instanceof InvalidArgumentError && /"predictor" = "heun"/.test(e.message),
+    (e) => e instanceof InvalidArgumentError && /predictor = "heun"/.test(e.message),
   );
   assert.throws(() => pcSample(sde, (x) => x, random.key(0), {}), /give options.shape/);
   assert.ok(UnknownNameError);

@@ -93,5 +93,5 @@ Deno.test("score mlp: the score is the output over the marginal std, per-sample 
     () => net.apply(p, random.normal(random.key(0), [2, 4]), 0.5),
     /expected x \[B, 3\]/,
   );
-  assert.throws(() => scoreMlp({ embedDim: 7 }), /"embedDim" = 7/);
+  assert.throws(() => scoreMlp({ embedDim: 7 }), /embedDim = 7/);
 });

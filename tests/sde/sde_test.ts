@@ -107,7 +107,7 @@ Deno.test("sde: prior log-density and reverse drift", async () => {
 Deno.test("sde: bad options name the field and value", () => {
   assert.throws(
     () => new VPSDE({ N: 0 }),
-    (e) => e instanceof InvalidArgumentError && /"N" = 0/.test(e.message),
+    (e) => e instanceof InvalidArgumentError && /N = 0/.test(e.message),
   );
   assert.throws(
     () => new VESDE({ sigmaMin: 2, sigmaMax: 1 }),

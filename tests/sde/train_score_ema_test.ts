@@ -39,7 +39,7 @@ Deno.test("trainScore returns the EMA of its parameters (one step: r_1 = 2/11 wi
   assert.equal(r0.ema, undefined);
   await assert.rejects(
     () => trainScore(sde, net, init, data, random.key(2), { emaRate: 1 }),
-    (e) => e instanceof InvalidArgumentError && /"emaRate" = 1/.test(e.message),
+    (e) => e instanceof InvalidArgumentError && /emaRate = 1/.test(e.message),
   );
   dispose([
     r.params.layers,

@@ -18,7 +18,7 @@
 import { z } from "zod";
 import type { Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { denseAct } from "./dense.ts";
 import { type BnnBaseOptions, bnnBaseSchema, type BnnModel, modelFromHidden } from "./model.ts";
 

@@ -23,7 +23,7 @@
 import { z } from "zod";
 import { add, mul, type Tensor } from "../../gpu/mod.ts";
 import type { ChainParams } from "../chain_params.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { activate, denseAct } from "./dense.ts";
 import { type BnnBaseOptions, bnnBaseSchema, type BnnModel, modelFromHidden } from "./model.ts";
 

@@ -27,7 +27,7 @@
 import { z } from "zod";
 import { add, random, scope, type Tensor } from "../../gpu/mod.ts";
 import { normalLike } from "../chain_params.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { Target } from "../target.ts";
 import { kick, selectFlip, selectPair } from "./fused_updates.ts";
 import { kickDriftLeaves, kickEnergyLeaves, metropolisKey, selectLeaves } from "./leaf_fused.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { generalizedHmc } from "./hmc.ts";
 import type { Sampler } from "./sampler.ts";
 

@@ -38,7 +38,7 @@ import {
 } from "../../gpu/mod.ts";
 import { type KeyOrSeed, toKey } from "../host_rng.ts";
 import { treePaths } from "../tree_check.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /** Options of {@link batches}. */
 export interface BatchOptions {
@@ -117,7 +117,7 @@ export function batches<T>(
   options: BatchOptions = {},
 ): Generator<MapTree<T, Tensor>, void, undefined> {
   const k = toKey(key, "batches");
-  const o = parseOptions("batches", schema, options);
+  const o = parseOptions(schema, options, "batches");
   const n = datasetSize("batches", data);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new InvalidArgumentError(

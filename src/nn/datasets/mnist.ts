@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
 import { random, type Tensor, tensor } from "../../gpu/mod.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /** Number of digits shipped by the `mnist` package. */
 export const MNIST_SIZE = 10_000;
@@ -140,7 +140,7 @@ export function mnistDigits(): { pixels: Float32Array; labels: Int32Array } {
  * ```
  */
 export function loadMnistHost(options: MnistOptions = {}): MnistHost {
-  const o = parseOptions("loadMnist", schema, options);
+  const o = parseOptions(schema, options, "loadMnist");
   if (o.train + o.test > MNIST_SIZE) {
     throw new InvalidArgumentError(
       `loadMnist: train + test = ${o.train} + ${o.test} = ${o.train + o.test} exceeds the ` +
@@ -187,7 +187,7 @@ export function loadMnistHost(options: MnistOptions = {}): MnistHost {
  * ```
  */
 export function loadMnist(options: MnistOptions = {}): Mnist {
-  const o = parseOptions("loadMnist", schema, options);
+  const o = parseOptions(schema, options, "loadMnist");
   const h = loadMnistHost(options);
   const img = (n: number) => (o.flatten ? [n, MNIST_PIXELS] : [n, 28, 28]);
   const target = (labels: Int32Array): Tensor => {

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { UnknownNameError } from "../../errors.ts";
 import { type Tensor, tensor } from "../../gpu/mod.ts";
 import { hostRng, type KeyOrSeed, toKey } from "../host_rng.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /** A regression data set: GPU tensors and their host copies. */
 export interface RegressionData {
@@ -87,7 +87,7 @@ export function linearRegression(
   key: KeyOrSeed,
   options: LinearRegressionOptions = {},
 ): RegressionData {
-  const o = parseOptions("linearRegression", linSchema, options);
+  const o = parseOptions(linSchema, options, "linearRegression");
   const r = hostRng(toKey(key, "linearRegression"));
   const wTrue = Float32Array.from(
     { length: o.dim * o.outDim },
@@ -126,7 +126,7 @@ export function sineRegression(
   key: KeyOrSeed,
   options: SineRegressionOptions = {},
 ): RegressionData {
-  const o = parseOptions("sineRegression", sinSchema, options);
+  const o = parseOptions(sinSchema, options, "sineRegression");
   const r = hostRng(toKey(key, "sineRegression"));
   const xHost = Float32Array.from({ length: o.n }, () => o.xMin + (o.xMax - o.xMin) * r.uniform());
   const yHost = Float32Array.from(xHost, (x) => Math.sin(o.frequency * x) + o.noise * r.normal());

@@ -20,7 +20,7 @@ import { z } from "zod";
 import { InvalidArgumentError, UnknownNameError } from "../../errors.ts";
 import { type Tensor, tensor } from "../../gpu/mod.ts";
 import { type HostRng, hostRng, type KeyOrSeed, toKey } from "../host_rng.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /** Host samples: `x` row-major [n, 2] and integer `labels` [n]. */
 export interface Toy2dHost {
@@ -118,7 +118,7 @@ function build(
 const GENERATORS = {
   /** sklearn's make_moons: upper arc (cos t, sin t), lower arc (1 - cos t, 0.5 - sin t). */
   moons(r: HostRng, n: number, opts: unknown): Toy2dHost {
-    const o = parseOptions("twoMoons", moonsSchema, opts);
+    const o = parseOptions(moonsSchema, opts, "twoMoons");
     const half = Math.ceil(n / 2);
     return build(r, n, (i) => {
       const t = Math.PI * r.uniform();
@@ -130,7 +130,7 @@ const GENERATORS = {
   },
   /** The 2-D swiss roll: t = 1.5 pi (1 + 2u), (t cos t, t sin t) + noise, times `scale`. */
   swissRoll(r: HostRng, n: number, opts: unknown): Toy2dHost {
-    const o = parseOptions("swissRoll", rollSchema, opts);
+    const o = parseOptions(rollSchema, opts, "swissRoll");
     return build(r, n, () => {
       const t = 1.5 * Math.PI * (1 + 2 * r.uniform());
       return [
@@ -142,7 +142,7 @@ const GENERATORS = {
   },
   /** Uniform on the squares (i + j even) of a cells x cells board on [-h, h]^2. */
   checkerboard(r: HostRng, n: number, opts: unknown): Toy2dHost {
-    const o = parseOptions("checkerboard", boardSchema, opts);
+    const o = parseOptions(boardSchema, opts, "checkerboard");
     const black: [number, number][] = [];
     for (let i = 0; i < o.cells; i++) {
       for (let j = 0; j < o.cells; j++) if ((i + j) % 2 === 0) black.push([i, j]);
@@ -156,7 +156,7 @@ const GENERATORS = {
   },
   /** A mixture of isotropic Gaussians. */
   gaussianMixture(r: HostRng, n: number, opts: unknown): Toy2dHost {
-    const o = parseOptions("gaussianMixture", mixSchema, opts);
+    const o = parseOptions(mixSchema, opts, "gaussianMixture");
     const means = o.means ??
       Array.from({ length: 8 }, (_, k) => [
         2 * Math.cos((2 * Math.PI * k) / 8),
@@ -192,7 +192,7 @@ const GENERATORS = {
   },
   /** Concentric circles of the given radii with Gaussian noise. */
   rings(r: HostRng, n: number, opts: unknown): Toy2dHost {
-    const o = parseOptions("rings", ringSchema, opts);
+    const o = parseOptions(ringSchema, opts, "rings");
     const R = o.radii.length;
     return build(r, n, (i) => {
       const k = i % R;

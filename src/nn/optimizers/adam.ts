@@ -37,7 +37,7 @@ import {
 import { isRecording } from "../../gpu/tape.ts";
 import type { Params } from "../layer.ts";
 import { assertFloatTree, assertSameStructure } from "../tree_check.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 import type { Grads, Optimizer } from "./optimizer.ts";
 import { checkLearningRate, type LearningRate, learningRateAt } from "./schedules.ts";
 import { adamKernel, runUpdate } from "./update_kernels.ts";
@@ -88,7 +88,7 @@ const schema = z.object({
  * ```
  */
 export function adam(options: AdamOptions): Optimizer<AdamState> {
-  const o = parseOptions("adam", schema, options);
+  const o = parseOptions(schema, options, "adam");
   const lr = checkLearningRate("adam", o.lr);
   return {
     name: `${o.weightDecay > 0 ? "adamw" : "adam"}(lr=${typeof lr === "number" ? lr : "schedule"})`,

@@ -30,7 +30,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { linComb, treeFlatten } from "../../gpu/mod.ts";
 import type { Params } from "../layer.ts";
 import type { Grads, Optimizer } from "./optimizer.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /** Options of {@link withEma}. */
 export interface EmaOptions {
@@ -88,7 +88,7 @@ export function withEma<S>(
   optimizer: Optimizer<S>,
   options: EmaOptions,
 ): Optimizer<EmaState<S>> {
-  const o = parseOptions("withEma", schema, options);
+  const o = parseOptions(schema, options, "withEma");
   if (!optimizer || typeof optimizer.update !== "function") {
     throw new InvalidArgumentError("withEma: optimizer must be an optimizer ({ init, update })");
   }

@@ -30,7 +30,7 @@ import { add, mul, sub, type Tensor, treeFlatten, zerosLike } from "../../gpu/mo
 import { isRecording } from "../../gpu/tape.ts";
 import type { Params } from "../layer.ts";
 import { assertFloatTree, assertSameStructure } from "../tree_check.ts";
-import { parseOptions } from "../validate.ts";
+import { parseOptions } from "../../options.ts";
 import type { Grads, Optimizer } from "./optimizer.ts";
 import { checkLearningRate, type LearningRate, learningRateAt } from "./schedules.ts";
 import { runUpdate, sgdKernel } from "./update_kernels.ts";
@@ -76,7 +76,7 @@ const schema = z.object({
  * ```
  */
 export function sgd(options: SgdOptions): Optimizer<SgdState> {
-  const o = parseOptions("sgd", schema, options);
+  const o = parseOptions(schema, options, "sgd");
   const lr = checkLearningRate("sgd", o.lr);
   if (o.nesterov && o.momentum === 0) {
     throw new InvalidArgumentError("sgd: option nesterov = true needs momentum > 0, got 0");

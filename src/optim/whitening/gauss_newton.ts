@@ -44,7 +44,7 @@ import {
   treeFlatten,
   vjp,
 } from "../../gpu/mod.ts";
-import { parseOptions } from "../../nn/validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /**
  * Options of the Gauss-Newton step.
@@ -100,7 +100,7 @@ export function gaussNewtonDirection<P>(
   targets: Tensor,
   options: GaussNewtonOptions,
 ): MapTree<P, Tensor> {
-  const o = parseOptions("gaussNewtonDirection", schema, options);
+  const o = parseOptions(schema, options, "gaussNewtonDirection");
   const { leaves, rebuild } = treeFlatten(params);
   const f = (ls: Leaves) => predict(rebuild(ls) as P);
   // b = J^T (f - y) / N: the gradient of the loss.

@@ -60,7 +60,7 @@ import {
 } from "../../gpu/mod.ts";
 import { eighHost } from "../../kernels_inf/linalg/eigh.ts";
 import { matmulHost } from "../../kernels_inf/linalg/host_matrix.ts";
-import { parseOptions } from "../../nn/validate.ts";
+import { parseOptions } from "../../options.ts";
 import { secondMomentHost } from "./whitening_transform.ts";
 
 /**
@@ -128,7 +128,7 @@ export function newtonPreconditionerHost(
   options: NewtonDampingOptions = {},
 ): HostPreconditioner {
   const where = "newtonPreconditionerHost";
-  const o = parseOptions(where, dampingSchema, options);
+  const o = parseOptions(dampingSchema, options, where);
   if (!Number.isInteger(d) || d < 1 || moment.length !== d * d) {
     throw new ShapeError(
       `${where}: expected a d x d matrix with d >= 1, got ${moment.length} entries for d = ${d}`,
@@ -178,7 +178,7 @@ export async function newtonPreconditioner(
       `newtonPreconditioner: expected x of shape [n, d], got [${x.shape.join(", ")}]`,
     );
   }
-  const o = parseOptions("newtonPreconditioner", dampingSchema, options);
+  const o = parseOptions(dampingSchema, options, "newtonPreconditioner");
   const [n, d] = x.shape;
   let C: Float64Array;
   if (o.precision === "f64") C = secondMomentHost(await x.read(), n, d);

@@ -37,7 +37,7 @@
 import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { dispose, matmul, reshape, scope, sub, sum, type Tensor, tensor } from "../../gpu/mod.ts";
-import { parseOptions } from "../../nn/validate.ts";
+import { parseOptions } from "../../options.ts";
 import {
   fitWhitening,
   secondMomentHost,
@@ -116,7 +116,7 @@ export async function whitenTrainTest(
   options: TrainTestWhiteningOptions = {},
 ): Promise<WhitenedSplit> {
   const where = "whitenTrainTest";
-  const o = parseOptions(where, schema, options);
+  const o = parseOptions(schema, options, where);
   const { fit, groupSize: gs, ...wopts } = o;
   if (xTrain.rank !== 2 || xTest.rank !== 2 || xTrain.shape[1] !== xTest.shape[1]) {
     throw new ShapeError(

@@ -49,7 +49,7 @@ import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { div, matmul, mean, scope, sub, type Tensor, tensor } from "../../gpu/mod.ts";
 import { eighHost } from "../../kernels_inf/linalg/eigh.ts";
-import { parseOptions } from "../../nn/validate.ts";
+import { parseOptions } from "../../options.ts";
 
 /**
  * Options of the whitening fit (see the module doc for the formulas).
@@ -233,7 +233,7 @@ export function whiteningFromMoment(
   mean: Float64Array | null = null,
 ): WhiteningTransform {
   const where = "whiteningFromMoment";
-  const o = parseOptions(where, whiteningOptionsSchema, options);
+  const o = parseOptions(whiteningOptionsSchema, options, where);
   checkMoment(moment, d, where);
   if (mean && mean.length !== d) {
     throw new ShapeError(`${where}: mean has ${mean.length} entries, expected d = ${d}`);
@@ -282,7 +282,7 @@ export function fitWhiteningHost(
   options: WhiteningOptions = {},
 ): WhiteningTransform {
   const where = "fitWhiteningHost";
-  const o = parseOptions(where, whiteningOptionsSchema, options);
+  const o = parseOptions(whiteningOptionsSchema, options, where);
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(d) || d < 1) {
     throw new InvalidArgumentError(
       `${where}: rows and d must be positive integers, got ${rows} and ${d}`,
@@ -316,7 +316,7 @@ export async function fitWhitening(
   options: WhiteningOptions = {},
 ): Promise<WhiteningTransform> {
   const where = "fitWhitening";
-  const o = parseOptions(where, whiteningOptionsSchema, options);
+  const o = parseOptions(whiteningOptionsSchema, options, where);
   if (x.rank !== 2 || x.shape[0] < 1 || x.shape[1] < 1) {
     throw new ShapeError(`${where}: expected x of shape [m, d], got [${x.shape.join(", ")}]`);
   }

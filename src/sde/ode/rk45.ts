@@ -29,7 +29,7 @@ import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
 import { grid, runtime } from "../../gpu/runtime.ts";
 import { abs, add, div, mul, scope, square, sub, sum, type Tensor, tensor } from "../../gpu/mod.ts";
 import { Tensor as TensorClass } from "../../gpu/tensor.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { acceptKernel, controlKernel, errorKernel, stageKernel } from "./rk45_kernels.ts";
 import type { OdeFn, OdeResult } from "./types.ts";
 

@@ -20,7 +20,7 @@ Deno.test("loadSpamAssassin: seeded split, labels from groups, bodies cut to max
   }
   const spamShare = a.eval.filter((e) => e.target === "spam").length / 100;
   assert.ok(spamShare > 0.15 && spamShare < 0.5, `${spamShare}`); // 1,896 of 6,046 are spam
-  assert.throws(() => loadSpamAssassin({ evalSize: 0 }), /option "evalSize" = 0/);
+  assert.throws(() => loadSpamAssassin({ evalSize: 0 }), /option evalSize = 0/);
 });
 
 Deno.test("emailBody drops headers, HTML and entities", () => {

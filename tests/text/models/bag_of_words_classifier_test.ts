@@ -40,6 +40,6 @@ Deno.test("BagOfWordsClassifier: labels, positive label and option errors", asyn
   );
   await assert.rejects(
     () => BagOfWordsClassifier.train(data, { features: 0 }),
-    /option "features" = 0/,
+    /option features = 0/,
   );
 });

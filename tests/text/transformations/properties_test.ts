@@ -147,16 +147,16 @@ Deno.test("transformation options are validated: field, value and expectation na
   const cases: [() => unknown, RegExp][] = [
     [
       () => new ButterFingers({ prob: 1.5 }),
-      /butter_fingers: option "prob" = 1.5 is invalid: .*<=1/,
+      /butter_fingers: option prob = 1.5: .*<=1/,
     ],
     [
       () => new ButterFingers({ layout: "colemak" as never }),
-      /option "layout" = "colemak" is invalid/,
+      /option layout = "colemak"/,
     ],
-    [() => new ButterFingers({ seed: 0.5 }), /option "seed" = 0.5 is invalid/],
-    [() => new ButterFingers({ maxOutputs: 0 }), /option "maxOutputs" = 0 is invalid/],
-    [() => new LeetLetters({ probability: 1 } as never), /"probability" not recognised/],
-    [() => new SimpleCiphers({ cipher: "vigenere" as never }), /option "cipher" = "vigenere"/],
+    [() => new ButterFingers({ seed: 0.5 }), /option seed = 0.5/],
+    [() => new ButterFingers({ maxOutputs: 0 }), /option maxOutputs = 0/],
+    [() => new LeetLetters({ probability: 1 } as never), /probability not recognised/],
+    [() => new SimpleCiphers({ cipher: "vigenere" as never }), /option cipher = "vigenere"/],
   ];
   for (const [make, message] of cases) {
     assert.throws(make, (e: Error) => e.name === "InvalidArgumentError" && message.test(e.message));
