@@ -658,6 +658,13 @@ Deno.test("mixtureSystem: particles split by family within replica blocks, losse
   );
   // antithetic copies (p, p + 4) see the same family, problem and batch
   for (let p = 0; p < 4; p++) assertClose([loss[p]], [loss[p + 4]], { atol: 1e-6 });
+  // the layout tables are cached across steps and survive the scopes the steps run in
+  const ctx = { t: new Int32Array(P), time: zeros([P]), horizon: 5, key: key(2), replicas: 2 };
+  const s2 = scope(() => sys.step(theta, out.state, ctx).state);
+  const loss3 = await scope(() => sys.step(theta, s2, ctx).loss).read();
+  loss3.forEach((v, p) =>
+    assert.ok(loudRows.has(p) ? v > 6 : v < 4, `step 3, particle ${p}: log loss ${v}`)
+  );
 });
 
 Deno.test("gruLopt: inputNorm rms makes the update invariant to the gradient scale", async () => {

@@ -21,6 +21,7 @@
 import { z } from "zod";
 import { ShapeError } from "../../errors.ts";
 import {
+  keep,
   log,
   reshape,
   take,
@@ -94,6 +95,17 @@ export function familyRows(P: number, replicas: number, families: number): numbe
   });
 }
 
+/** One family's particle rows and their kept GPU tables (see `mixtureSystem`). */
+interface GroupLayout {
+  rows: number[];
+  /** The group's particle rows, i32 [R]. */
+  index: Tensor;
+  /** Particle -> its row in the group (0 if not in it), i32 [P]. */
+  gather: Tensor;
+  /** 1 on the group's particles, f32 [P]. */
+  mask: Tensor;
+}
+
 /**
  * Meta-training on several task families at once (Metz et al. 2020 train on distributions of
  * tasks): the particles are split between the families (see {@link familyRows}), each group
@@ -119,23 +131,34 @@ export function mixtureSystem(
     throw new ShapeError("mixtureSystem: families must hold at least one task family");
   }
   const parts = families.map((f) => learnedOptimizerSystem(f, lopt, options));
-  const index = (rows: number[]) => tensor(Int32Array.from(rows), { dtype: "i32" });
   // Every group's state keeps all P rows (rows of other families are unused copies), so the
-  // estimators' episode resets, which select whole particle rows, work unchanged.
-  const layout = (P: number, replicas: number) => {
-    const rows = familyRows(P, replicas, families.length);
-    return rows.map((r) => {
+  // estimators' episode resets, which select whole particle rows, work unchanged. The index,
+  // gather and mask tables depend only on (P, replicas): uploaded once and kept, not per step.
+  const layouts = new Map<string, GroupLayout[]>();
+  const layout = (P: number, replicas: number): GroupLayout[] => {
+    const id = `${P}/${replicas}`;
+    const cached = layouts.get(id);
+    if (cached && !cached.some((g) => g.index.disposed || g.gather.disposed || g.mask.disposed)) {
+      return cached;
+    }
+    const groups = familyRows(P, replicas, families.length).map((rows) => {
       const gather = new Int32Array(P); // particle -> its row in the group (0 if not in it)
       const mask = new Float32Array(P);
-      r.forEach((row, k) => {
+      rows.forEach((row, k) => {
         gather[row] = k;
         mask[row] = 1;
       });
-      return { rows: r, gather, mask };
+      return keep({
+        rows,
+        index: tensor(Int32Array.from(rows), { dtype: "i32" }),
+        gather: tensor(gather, { dtype: "i32" }),
+        mask: tensor(mask),
+      });
     });
+    layouts.set(id, groups);
+    return groups;
   };
-  const expand = (leaf: Tensor, gather: Int32Array) =>
-    take(leaf, tensor(gather, { dtype: "i32" }), 0);
+  const expand = (leaf: Tensor, g: GroupLayout) => take(leaf, g.gather, 0);
   return {
     name: `${lopt.name}/${families.map((f) => f.name).join("+")}`,
     thetaDim: lopt.thetaDim,
@@ -143,13 +166,13 @@ export function mixtureSystem(
     init(theta, ctx) {
       return {
         groups: layout(ctx.particles, ctx.replicas).map((g, f) => {
-          const state = parts[f].init(take(theta, index(g.rows), 0), {
+          const state = parts[f].init(take(theta, g.index, 0), {
             particles: g.rows.length,
             replicas: ctx.replicas,
             key: foldIn(ctx.key, f),
           });
           return treeMap(
-            (leaf: Tensor) => expand(leaf, g.gather),
+            (leaf: Tensor) => expand(leaf, g),
             state,
           ) as unknown as LearnedOptimizerState;
         }),
@@ -160,7 +183,7 @@ export function mixtureSystem(
       const groupLoss = new Array<Tensor>(families.length);
       const lay = layout(P, ctx.replicas);
       const groups = lay.map((g, f) => {
-        const idx = index(g.rows);
+        const idx = g.index;
         const mine = treeMap((leaf: Tensor) => take(leaf, idx, 0), s.groups[f]);
         const out = parts[f].step(take(theta, idx, 0), mine as unknown as LearnedOptimizerState, {
           ...ctx,
@@ -168,19 +191,19 @@ export function mixtureSystem(
           time: take(ctx.time, idx, 0),
           key: foldIn(ctx.key, f),
         });
-        groupLoss[f] = expand(out.loss, g.gather);
-        const m = tensor(g.mask);
+        groupLoss[f] = expand(out.loss, g);
+        const m = g.mask;
         const next = treeFlatten(out.state), old = treeFlatten(s.groups[f]);
         return next.rebuild(next.leaves.map((leaf, i) => {
           const o = old.leaves[i];
           const mk = reshape(m, [P, ...o.shape.slice(1).map(() => 1)]);
-          return where(mk, expand(leaf, g.gather), o);
+          return where(mk, expand(leaf, g), o);
         })) as LearnedOptimizerState;
       });
       // each particle's loss comes from its own family's group
       let loss = groupLoss[0];
       for (let f = 1; f < families.length; f++) {
-        loss = where(tensor(lay[f].mask), groupLoss[f], loss);
+        loss = where(lay[f].mask, groupLoss[f], loss);
       }
       return { state: { groups }, loss };
     },
