@@ -323,13 +323,15 @@ function summarize(rows: Row[], c: BnnEssConfig): ExperimentResult {
             field: "width",
             type: "quantitative",
             scale: { type: "log", base: 2 },
+            // ticks at the widths that ran (a log scale's own ticks skip 32 and 128)
+            axis: { values: [...new Set(rows.map((r) => r.width))] },
             title: "Width",
           },
           y: {
             field: "ess_per_step",
             type: "quantitative",
             scale: { type: "log" },
-            title: "Function-space ESS per step (median over test outputs)",
+            title: "Function-space ESS per step (median)",
           },
           color: { field: "parameterization", type: "nominal", title: "Parameterization" },
           strokeDash: { field: "architecture", type: "nominal", title: "Architecture" },

@@ -515,31 +515,38 @@ export const localParallelMnist: Experiment<LocalParallelMnistConfig> = {
       charts: [
         {
           name: "accuracy-vs-chunks",
-          title: `Test accuracy of the last head vs chunks K (depth ${c.depth}, ${c.steps} steps)`,
+          title:
+            `Final training loss and test accuracy of the last head vs chunks K (depth ${c.depth}, ` +
+            `${c.steps} steps)`,
           spec: {
             data: {
-              values: rows.map((r) => ({
-                K: r.K,
-                test_acc: r.test_acc,
-                series: (r.overlap as number) > 0 ? `overlap m=${r.overlap}` : "chunked local",
-              })),
+              values: rows.flatMap((r) => {
+                const series = (r.overlap as number) > 0
+                  ? `overlap m=${r.overlap}`
+                  : "chunked local";
+                return [
+                  { K: r.K, series, metric: "final training loss", value: r.final_train_loss },
+                  { K: r.K, series, metric: "test accuracy", value: r.test_acc },
+                ];
+              }),
             },
-            mark: { type: "line", point: { size: 80 } },
-            encoding: {
-              x: {
-                field: "K",
-                type: "quantitative",
-                scale: { type: "log", base: 2 },
-                title: "Chunks K (1 = backprop)",
+            facet: { column: { field: "metric", type: "nominal", title: null } },
+            spec: {
+              mark: { type: "line", point: { size: 80 } },
+              encoding: {
+                x: {
+                  field: "K",
+                  type: "quantitative",
+                  scale: { type: "log", base: 2 },
+                  // ticks at the K values that ran (a log scale's own ticks fall between them)
+                  axis: { values: [...new Set(rows.map((r) => r.K as number))] },
+                  title: "Chunks K (1 = backprop)",
+                },
+                y: { field: "value", type: "quantitative", scale: { zero: false }, title: null },
+                color: { field: "series", type: "nominal", title: "Variant" },
               },
-              y: {
-                field: "test_acc",
-                type: "quantitative",
-                scale: { zero: false },
-                title: "Test accuracy (last head)",
-              },
-              color: { field: "series", type: "nominal", title: "Variant" },
             },
+            resolve: { scale: { y: "independent" } },
           },
         },
         {
