@@ -264,7 +264,9 @@ async function run(
     { operation: r.operation, model: "spam (bag-of-words LR)", drop: -r.spam_delta },
     { operation: r.operation, model: "sentiment (AFINN)", drop: -r.sentiment_delta },
   ]);
-  const order = [...transforms].sort((a, b) => a.spam_delta - b.spam_delta).map((r) => r.operation);
+  // largest drop for either model first, so a transformation that hurts one model is on top
+  const worstOf = (r: (typeof transforms)[number]) => Math.min(r.spam_delta, r.sentiment_delta);
+  const order = [...transforms].sort((a, b) => worstOf(a) - worstOf(b)).map((r) => r.operation);
   return {
     metrics: {
       n_transformations: transforms.length,
@@ -302,9 +304,20 @@ async function run(
         data: { values: chartValues },
         mark: "bar",
         encoding: {
-          y: { field: "operation", type: "nominal", sort: order, title: null },
+          y: {
+            field: "operation",
+            type: "nominal",
+            sort: order,
+            title: null,
+            axis: { labelLimit: 0 },
+          },
           x: { field: "drop", type: "quantitative", title: "accuracy drop (points)" },
-          color: { field: "model", type: "nominal", title: "model" },
+          color: {
+            field: "model",
+            type: "nominal",
+            title: "model",
+            legend: { labelLimit: 0, orient: "top" },
+          },
           yOffset: { field: "model", type: "nominal" },
         },
       },
