@@ -8,11 +8,9 @@ import time
 
 import numpy as np
 
+from _peer import emit, torch_cuda
+
 BIG = "--big" in sys.argv
-
-
-def emit(name, value, unit):
-    print(f"{name} {value:.5g} {unit}", flush=True)
 
 
 def numpy_metrics():
@@ -36,16 +34,9 @@ def numpy_metrics():
 
 
 def torch_metrics():
-    try:
-        import torch
-    except ImportError:
-        print("# torch not importable; skipping GPU peer")
+    torch = torch_cuda("GPU peer")
+    if torch is None:
         return
-    if not torch.cuda.is_available():
-        print("# torch without CUDA; skipping GPU peer")
-        return
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
     dev = "cuda"
     print(f"# torch device {torch.cuda.get_device_name(0)}")
 

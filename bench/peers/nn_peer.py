@@ -6,28 +6,17 @@ CUDA synchronize after a chunk of steps, chunks growing until one lasts at least
 (default 1), as in the gpusci bench. Prints `torch_mlp_w{width}_b{batch}_steps_per_s` lines.
 Usage: python3 bench/peers/nn_peer.py [--big] [--seconds S]
 """
-import sys
 import time
 
-
-def emit(name, value, unit):
-    print(f"{name} {value:.5g} {unit}", flush=True)
+from _peer import emit, seconds_arg, torch_cuda
 
 
 def main():
-    try:
-        import torch
-    except ImportError:
-        print("# torch not importable; skipping")
+    torch = torch_cuda()
+    if torch is None:
         return
-    if not torch.cuda.is_available():
-        print("# torch without CUDA; skipping")
-        return
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.set_float32_matmul_precision("highest")
     dev = "cuda"
-    min_seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 1.0
+    min_seconds = seconds_arg(1.0)
     print(f"# torch {torch.__version__} device {torch.cuda.get_device_name(0)}")
 
     for width, batch in [(256, 128), (256, 1024), (1024, 128), (1024, 1024)]:

@@ -16,14 +16,11 @@ until one lasts at least --seconds (default 1). Prints `jax_pes_influence_partic
 and `jax_pes_mlp_particle_steps_per_s`.
 Usage: python3 bench/peers/optim_peer.py [--big] [--seconds S]
 """
-import sys
 import time
 
+from _peer import emit, seconds_arg
+
 K = 10
-
-
-def emit(name, value, unit):
-    print(f"{name} {value:.5g} {unit}", flush=True)
 
 
 def main():
@@ -33,7 +30,7 @@ def main():
     except ImportError:
         print("# jax not importable; skipping")
         return
-    min_seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 1.0
+    min_seconds = seconds_arg(1.0)
     print(f"# jax {jax.__version__} devices {jax.devices()}")
 
     def make_pes(step, fresh, horizon, particles, dim, sigma, lr):

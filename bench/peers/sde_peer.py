@@ -10,12 +10,9 @@ least --seconds (default 1), as in the gpusci bench. Prints `torch_<metric>` lin
 gpusci metric names. Usage: python3 bench/peers/sde_peer.py [--big] [--seconds S]
 """
 import math
-import sys
 import time
 
-
-def emit(name, value, unit):
-    print(f"{name} {value:.5g} {unit}", flush=True)
+from _peer import emit, seconds_arg, torch_cuda
 
 
 BETA_MIN, BETA_MAX, N = 0.1, 20.0, 1000
@@ -34,19 +31,11 @@ def vp(t):
 
 
 def main():
-    try:
-        import torch
-    except ImportError:
-        print("# torch not importable; skipping")
+    torch = torch_cuda()
+    if torch is None:
         return
-    if not torch.cuda.is_available():
-        print("# torch without CUDA; skipping")
-        return
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.set_float32_matmul_precision("highest")
     dev = "cuda"
-    min_seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 1.0
+    min_seconds = seconds_arg(1.0)
     print(f"# torch {torch.__version__} device {torch.cuda.get_device_name(0)}")
     torch.manual_seed(0)
 

@@ -13,17 +13,14 @@ Usage: python3 bench/peers/text_peer.py [--seconds S]
 import json
 import os
 import random
-import sys
 import time
+
+from _peer import emit, seconds_arg
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 OFFSET = [0.0, 0.25, 0.75]
 PROB = 0.05
-
-
-def emit(name, value, unit):
-    print(f"{name} {value:.5g} {unit}", flush=True)
 
 
 def neighbours():
@@ -53,7 +50,7 @@ def timed(fn, sentences, min_seconds):
 
 
 def main():
-    min_seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 0.5
+    min_seconds = seconds_arg(0.5)
     try:
         sentences = load()
     except OSError as e:
