@@ -4,7 +4,8 @@
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
  * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
  * and the Q/C maps and activation transforms of Deep Kernel Shaping (Martens et al. 2021,
- * `dksTransform`).
+ * `dksTransform`, for chains and residual networks via `residualMaxSlope`) and Tailored
+ * Activation Transformations (Zhang et al. 2022, `tatTransform`).
  *
  * One description builds a finite network and its infinite-width kernels:
  *
@@ -136,6 +137,7 @@ export {
   type BaseActivation,
   baseActivation,
   bivariateExpectation,
+  chainSubnetMax,
   DKS_ACTIVATION_NAMES,
   type DksActivation,
   type DksActivationName,
@@ -145,12 +147,25 @@ export {
   gaussianExpectation,
   gaussLegendre,
   globalCMap,
+  leakyReluCMap,
   localCMap,
   localCSlope,
   localQMap,
   localQSlope,
+  maxCurvatureFunction,
+  maxSlopeFunction,
   orthogonalFromGaussian,
   orthogonalInit,
   RELU_MAX_SLOPE_POSITIVE_SHIFT,
+  type ResidualArchitecture,
+  residualGlobalCMap,
+  residualMaxSlope,
+  residualNetworkMap,
+  residualSubnetMax,
   type ScalarActivation,
+  shapedActivation,
+  type ShapeParameters,
+  type SubnetMaxFunction,
+  type TatOptions,
+  tatTransform,
 } from "./dks/mod.ts";

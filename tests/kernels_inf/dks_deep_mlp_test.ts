@@ -17,7 +17,8 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
     pool: 2,
     depth: 4,
     width: 16,
-    variants: ["dks", "standard", "tanh_orthogonal", "dks_gaussian"],
+    variants: ["dks", "standard", "tanh_orthogonal", "dks_gaussian", "tat"],
+    eta: 0.5, // a 4-layer ReLU chain reaches C_f(0) = 0.68 at most, below the default 0.9
     batchSize: 32,
     steps: 6,
     readEvery: 3,
@@ -37,12 +38,17 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
       "dks_beta",
       "dks_gamma",
       "dks_delta",
+      "tat_final_loss",
+      "tat_test_acc",
+      "loss_ratio_standard_over_tat",
+      "tat_negative_slope",
+      "tat_output_scale",
     ]
   ) {
     assert.equal(typeof r.metrics[k], "number", k);
     assert.ok(Number.isFinite(r.metrics[k] as number), `${k} = ${r.metrics[k]}`);
   }
-  for (const k of ["dks_test_acc", "standard_test_acc"]) {
+  for (const k of ["dks_test_acc", "standard_test_acc", "tat_test_acc"]) {
     const v = r.metrics[k] as number;
     assert.ok(v >= 0 && v <= 1, `${k} = ${v}`);
   }
@@ -51,10 +57,15 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
     "standard",
     "tanh_orthogonal",
     "dks_gaussian",
+    "tat",
   ]);
+  // The TAT parameters are the transform's: slope in (0, 1), Q(q) = q scale.
+  const a = r.metrics.tat_negative_slope as number;
+  assert.ok(a > 0 && a < 1, `tat_negative_slope = ${a}`);
+  assert.ok(Math.abs((r.metrics.tat_output_scale as number) - Math.sqrt(2 / (1 + a * a))) < 1e-12);
   assert.deepEqual(r.tables!.map((t) => t.name), ["variants"]);
   const t = r.tables![0].table;
-  assert.equal(t.numRows(), 4);
+  assert.equal(t.numRows(), 5);
   for (const col of ["variant", "final_train_loss", "test_acc", "init_mean_abs_cos"]) {
     assert.ok(t.columnNames().includes(col), col);
   }
@@ -62,9 +73,10 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
   const values = (r.charts![0].spec.data as { values: { variant: string; step: number }[] })
     .values;
   // Step 0 plus two read windows per variant.
-  assert.equal(values.length, 4 * 3);
+  assert.equal(values.length, 5 * 3);
   assert.deepEqual([...new Set(values.map((v) => v.step))], [0, 3, 6]);
   assert.ok(r.notes!.some((n) => n.includes("alpha") && n.includes("delta")));
+  assert.ok(r.notes!.some((n) => n.includes("TAT") && n.includes("negative slope")));
 });
 
 Deno.test("dks-deep-mlp schema fills defaults and rejects bad fields", () => {
@@ -78,6 +90,9 @@ Deno.test("dks-deep-mlp schema fills defaults and rejects bad fields", () => {
   assert.throws(() => dksDeepMlp.schema.parse({ variants: ["resnet"] }));
   assert.throws(() => dksDeepMlp.schema.parse({ variants: [] }));
   assert.throws(() => dksDeepMlp.schema.parse({ zeta: 1 }));
+  assert.throws(() => dksDeepMlp.schema.parse({ eta: 1 }));
+  assert.throws(() => dksDeepMlp.schema.parse({ eta: -0.1 }));
+  assert.ok(quick.variants.includes("tat"));
   assert.throws(() => dksDeepMlp.schema.parse({ optimizer: "lbfgs" }));
   assert.throws(() => dksDeepMlp.schema.parse({ trainSize: 100, batchSize: 200 }));
   assert.equal(dksDeepMlp.schema.safeParse({ pool: 3 }).success, false);

@@ -51,7 +51,8 @@ export interface ScalarActivation {
 }
 
 /**
- * A named base activation: host f64 form plus the tensor form.
+ * A named base activation: host f64 form, its second derivative where it has one, and the
+ * tensor form.
  *
  * @example
  * ```ts
@@ -64,6 +65,12 @@ export interface BaseActivation extends ScalarActivation {
   name: DksActivationName;
   /** The activation on tensors (elementwise). */
   apply: (x: Tensor) => Tensor;
+  /**
+   * Its second derivative (one-sided at kinks), for the C map curvature C''(1) = E[phi''(z)^2]
+   * that TAT targets. Undefined where phi' itself jumps (relu, leaky_relu, selu): there C''(1)
+   * is infinite (a Dirac mass in phi'').
+   */
+  d2f?: (x: number) => number;
 }
 
 /** Names accepted by {@link baseActivation} and `dksTransform`. */
@@ -93,6 +100,27 @@ export const DKS_ACTIVATION_NAMES = [
  */
 export type DksActivationName = typeof DKS_ACTIVATION_NAMES[number];
 
+/**
+ * Throws InvalidArgumentError (prefixed by `where`) unless `name` is one of
+ * {@link DKS_ACTIVATION_NAMES}.
+ *
+ * @example
+ * ```ts
+ * import { checkActivationName } from "./base_activations.ts";
+ * try { checkActivationName("demo", "relu6"); } catch (e) { console.log((e as Error).name); }
+ * // "InvalidArgumentError"
+ * ```
+ */
+export function checkActivationName(where: string, name: string): void {
+  if (!(DKS_ACTIVATION_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidArgumentError(
+      `${where}: activation must be one of ${DKS_ACTIVATION_NAMES.join(", ")}, got ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+}
+
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
@@ -115,12 +143,23 @@ export function baseActivation(name: DksActivationName, negativeSlope = 0.01): B
     df: (x: number) => number,
     apply: (x: Tensor) => Tensor,
     kinks: number[] = [],
-  ): BaseActivation => ({ name, f, df, apply, kinks });
+    d2f?: (x: number) => number,
+  ): BaseActivation => ({ name, f, df, apply, kinks, d2f });
+  checkActivationName("baseActivation", name);
   switch (name) {
     case "tanh":
-      return make(Math.tanh, (x) => 1 - Math.tanh(x) ** 2, tanh);
+      return make(Math.tanh, (x) => 1 - Math.tanh(x) ** 2, tanh, [], (x) => {
+        const t = Math.tanh(x);
+        return -2 * t * (1 - t * t);
+      });
     case "softplus":
-      return make((x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), sig, softplus);
+      return make(
+        (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+        sig,
+        softplus,
+        [],
+        (x) => sig(x) * sig(-x),
+      );
     case "relu":
       return make((x) => Math.max(x, 0), (x) => x > 0 ? 1 : 0, relu, [0]);
     case "leaky_relu": {
@@ -133,7 +172,13 @@ export function baseActivation(name: DksActivationName, negativeSlope = 0.01): B
       return make((x) => x > 0 ? x : a * x, (x) => x > 0 ? 1 : a, (t) => leakyRelu(t, a), [0]);
     }
     case "elu":
-      return make((x) => x > 0 ? x : Math.expm1(x), (x) => x > 0 ? 1 : Math.exp(x), elu, [0]);
+      return make(
+        (x) => x > 0 ? x : Math.expm1(x),
+        (x) => x > 0 ? 1 : Math.exp(x),
+        elu,
+        [0],
+        (x) => x > 0 ? 0 : Math.exp(x),
+      );
     case "selu":
       return make(
         (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
@@ -142,24 +187,44 @@ export function baseActivation(name: DksActivationName, negativeSlope = 0.01): B
         [0],
       );
     case "swish":
-      return make((x) => x * sig(x), (x) => sig(x) + x * sig(x) * (1 - sig(x)), swish);
+      return make(
+        (x) => x * sig(x),
+        (x) => sig(x) + x * sig(x) * sig(-x),
+        swish,
+        [],
+        (x) => sig(x) * sig(-x) * (2 + x * (sig(-x) - sig(x))),
+      );
     case "sigmoid":
-      return make(sig, (x) => sig(x) * (1 - sig(x)), sigmoid);
+      return make(
+        sig,
+        (x) => sig(x) * sig(-x),
+        sigmoid,
+        [],
+        (x) => sig(x) * sig(-x) * (sig(-x) - sig(x)),
+      );
     case "erf":
-      return make(erf, (x) => TWO_OVER_SQRT_PI * Math.exp(-x * x), erfOp);
+      return make(
+        erf,
+        (x) => TWO_OVER_SQRT_PI * Math.exp(-x * x),
+        erfOp,
+        [],
+        (x) => -2 * x * TWO_OVER_SQRT_PI * Math.exp(-x * x),
+      );
     case "gelu":
-      return make((x) => x * normalCdf(x), (x) => normalCdf(x) + x * normalPdf(x), gelu);
+      return make(
+        (x) => x * normalCdf(x),
+        (x) => normalCdf(x) + x * normalPdf(x),
+        gelu,
+        [],
+        (x) => (2 - x * x) * normalPdf(x),
+      );
     case "softsign":
       return make(
         (x) => x / (1 + Math.abs(x)),
         (x) => 1 / (1 + Math.abs(x)) ** 2,
         (t) => div(t, add(abs(t), 1)),
-      );
-    default:
-      throw new InvalidArgumentError(
-        `baseActivation: activation must be one of ${DKS_ACTIVATION_NAMES.join(", ")}, got ${
-          JSON.stringify(name)
-        }`,
+        [0],
+        (x) => -2 * Math.sign(x) / (1 + Math.abs(x)) ** 3,
       );
   }
 }

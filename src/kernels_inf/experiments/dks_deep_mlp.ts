@@ -7,7 +7,10 @@
  *   `dksTransform({ activation: "tanh", depth })` with scaled orthogonal weights;
  * - `standard`: plain tanh with Gaussian LeCun weights `N(0, standardWStd^2 / fanIn)`;
  * - `tanh_orthogonal`: plain tanh with orthogonal weights (separates the two ingredients);
- * - `dks_gaussian`: the DKS activation with Gaussian LeCun weights (the other ingredient alone).
+ * - `dks_gaussian`: the DKS activation with Gaussian LeCun weights (the other ingredient alone);
+ * - `tat`: TAT's tailored leaky ReLU (Zhang, Botev, Martens 2022) `sqrt(2 / (1 + a^2))
+ *   leakyRelu_a(x)` from `tatTransform({ activation: "leaky_relu", depth, eta })`, whose negative
+ *   slope a makes the network's C_f(0) = eta, with scaled orthogonal weights.
  *
  * Inputs are per-example standardized (mean 0, q = mean(x^2) = 1, as DKS's per-location
  * normalization asks), biases start at 0 and the loss is softmax cross-entropy. Training losses
@@ -52,6 +55,7 @@ import type {
   MetricValue,
 } from "../../report/experiment.ts";
 import { orthogonalInit } from "../dks/orthogonal_init.ts";
+import { tatTransform } from "../dks/tat.ts";
 import { type DksActivation, dksTransform } from "../dks/transform.ts";
 import { standardizeRows } from "../zca.ts";
 import { accuracy, loadMnistInputs, mnistSplitFields } from "./mnist_inputs.ts";
@@ -62,10 +66,16 @@ import { accuracy, loadMnistInputs, mnistSplitFields } from "./mnist_inputs.ts";
  * @example
  * ```ts
  * import { DKS_MLP_VARIANTS } from "./dks_deep_mlp.ts";
- * console.log(DKS_MLP_VARIANTS.length); // 4
+ * console.log(DKS_MLP_VARIANTS.length); // 5
  * ```
  */
-export const DKS_MLP_VARIANTS = ["dks", "standard", "tanh_orthogonal", "dks_gaussian"] as const;
+export const DKS_MLP_VARIANTS = [
+  "dks",
+  "standard",
+  "tanh_orthogonal",
+  "dks_gaussian",
+  "tat",
+] as const;
 
 /**
  * One of {@link DKS_MLP_VARIANTS}.
@@ -91,9 +101,15 @@ const schema = z.strictObject({
     "standard",
     "tanh_orthogonal",
     "dks_gaussian",
+    "tat",
   ]),
   /** DKS target global C map slope C_f'(1) (the reference's default 1.5). */
   zeta: z.number().gt(1).default(1.5),
+  /**
+   * TAT target C_f(0) of the leaky-ReLU network, in [0, 1) (the reference's default 0.9; at most
+   * C_f(0) of a ReLU chain of this depth, e.g. 0.96 at depth 24).
+   */
+  eta: z.number().min(0).lt(1).default(0.9),
   /** Weight std of the Gaussian (LeCun) initialization: W ~ N(0, standardWStd^2 / fanIn). */
   standardWStd: z.number().positive().default(1),
   ...optimizerFields(),
@@ -187,9 +203,8 @@ function fmt(x: number, digits = 4): string {
 export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
   name: "dks-deep-mlp",
   module: "kernels_inf",
-  description:
-    "Deep vanilla tanh MLP on MNIST: DKS activation + orthogonal init vs standard tanh " +
-    "+ LeCun init (Martens et al. 2021).",
+  description: "Deep vanilla MLP on MNIST: DKS tanh and TAT leaky ReLU (with orthogonal init) vs " +
+    "standard tanh + LeCun init (Martens et al. 2021; Zhang et al. 2022).",
   claim: "With Deep Kernel Shaping (transformed activation + orthogonal init), a deep vanilla " +
     "network without skip connections or normalization trains much faster than with the " +
     "standard activation and initialization.",
@@ -201,7 +216,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       pool: 2,
       depth: 24,
       width: 64,
-      variants: ["dks", "standard", "tanh_orthogonal"],
+      variants: ["dks", "standard", "tanh_orthogonal", "tat"],
       batchSize: 128,
       steps: 40,
       readEvery: 5,
@@ -215,6 +230,9 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
     const t0 = performance.now();
     const key = random.key(ctx.seed);
     const dks: DksActivation = dksTransform({ activation: "tanh", depth: c.depth, zeta: c.zeta });
+    const tat: DksActivation | null = c.variants.includes("tat")
+      ? tatTransform({ activation: "leaky_relu", depth: c.depth, eta: c.eta })
+      : null;
 
     // ---- data: per-example standardized pixels (q = 1), integer labels ------------------
     const raw = loadMnistInputs({
@@ -243,8 +261,8 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       for (const [vi, variant] of c.variants.entries()) {
         if (ctx.signal.aborted) break;
         const useDks = variant === "dks" || variant === "dks_gaussian";
-        const ortho = variant === "dks" || variant === "tanh_orthogonal";
-        const act: Act = useDks ? dks.apply : tanh;
+        const ortho = variant === "dks" || variant === "tanh_orthogonal" || variant === "tat";
+        const act: Act = variant === "tat" ? tat!.apply : useDks ? dks.apply : tanh;
         // Same key for every variant: Gaussian draws are shared across variants of one seed.
         let params = await initParams(random.foldIn(key, 1), dims, ortho, c.standardWStd);
         const fullLoss = (q: MlpParams): Promise<number> =>
@@ -312,7 +330,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
         byVariant[variant] = { loss: finalLoss, acc: testAcc };
         rows.push({
           variant,
-          activation: useDks ? "dks tanh" : "tanh",
+          activation: variant === "tat" ? "tat leaky_relu" : useDks ? "dks tanh" : "tanh",
           init: ortho ? "orthogonal" : `gaussian (w_std ${c.standardWStd})`,
           steps: done,
           init_loss: initLoss,
@@ -344,6 +362,13 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
     if (byVariant.dks_gaussian) {
       metrics.dks_gaussian_final_loss = get("dks_gaussian", "loss");
       metrics.dks_gaussian_test_acc = get("dks_gaussian", "acc");
+    }
+    if (byVariant.tat) {
+      metrics.tat_final_loss = get("tat", "loss");
+      metrics.tat_test_acc = get("tat", "acc");
+      metrics.loss_ratio_standard_over_tat = metrics.standard_final_loss / metrics.tat_final_loss;
+      metrics.tat_negative_slope = tat!.negativeSlope!;
+      metrics.tat_output_scale = tat!.gamma;
     }
     metrics.final_train_loss = Object.fromEntries(
       Object.entries(byVariant).map(([k, v]) => [k, v.loss]),
@@ -391,6 +416,19 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
             ? "DKS is ahead, but only modestly at this budget."
             : "the claim does NOT hold here (DKS is not ahead at this budget).")
         : "Both `dks` and `standard` variants are needed for the loss ratio.",
+      ...(tat
+        ? [
+          `TAT (Zhang et al. 2022) leaky ReLU for depth ${c.depth}, eta ${c.eta}: negative slope ` +
+          `${tat.negativeSlope!.toPrecision(6)}, output scale ${tat.gamma.toPrecision(6)} ` +
+          `(C_f(0) = eta, Q(q) = q; smaller eta is a more linear network, eta = 0 the identity)` +
+          (byVariant.tat
+            ? `; final training loss ${fmt(metrics.tat_final_loss as number)} vs DKS ${
+              fmt(metrics.dks_final_loss as number)
+            } and standard ${fmt(metrics.standard_final_loss as number)}, test accuracy ` +
+              `${fmt(metrics.tat_test_acc as number)}.`
+            : "."),
+        ]
+        : []),
       "Loss curves are the mean minibatch training loss of each read window (step 0: the " +
       "full-training-set loss at initialization); final losses are full-training-set losses.",
     ];
@@ -403,7 +441,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       }],
       charts: [{
         name: "loss-curves",
-        title: `Training loss vs step, depth-${c.depth} width-${c.width} vanilla tanh network`,
+        title: `Training loss vs step, depth-${c.depth} width-${c.width} vanilla network`,
         spec: {
           data: { values: curve.filter((r) => Number.isFinite(r.loss) && r.loss > 0) },
           mark: { type: "line", point: true },
