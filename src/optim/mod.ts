@@ -116,6 +116,12 @@ export {
   normalizePerSegment,
 } from "./lopt/mlp_lopt.ts";
 export {
+  HIER_TENSOR_FEATURES,
+  type HierarchicalLopt,
+  hierarchicalLopt,
+  type HierarchicalLoptOptions,
+} from "./lopt/hierarchical_lopt.ts";
+export {
   checkSegments,
   type LearnedOptimizer,
   type LoptUpdateInput,

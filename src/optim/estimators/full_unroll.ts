@@ -23,7 +23,7 @@ import { dispose, mean, scope, type Tensor } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { EpisodeClock } from "../episode_clock.ts";
 import { valueAndGradWithAux } from "../grad_with_aux.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { runTruncation } from "../truncation.ts";
 import { broadcastTheta, checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import { checkTheta, type EstimateOut, type GradientEstimator } from "./estimator.ts";

@@ -36,7 +36,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { add, reshape, scope, type Tensor, where } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { truncationEnded, type TruncationPlan } from "../episode_clock.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { runTruncation } from "../truncation.ts";
 import { checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import { antitheticThetas, esCombine, pairWeights, samplePerturbations } from "./antithetic.ts";

@@ -49,7 +49,7 @@ import {
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { truncationEnded } from "../episode_clock.ts";
 import { vjpWithAux } from "../grad_with_aux.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { runTruncation } from "../truncation.ts";
 import { checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import { antitheticThetas, pairWeights, samplePerturbations } from "./antithetic.ts";

@@ -22,7 +22,7 @@ import { z } from "zod";
 import { mean, scope, type Tensor } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
 import { valueAndGradWithAux } from "../grad_with_aux.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { runTruncation } from "../truncation.ts";
 import { broadcastTheta, checkSystem, type UnrolledSystem } from "../unrolled_system.ts";
 import {

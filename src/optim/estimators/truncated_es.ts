@@ -25,7 +25,7 @@ import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
 import { scope, slice, type Tensor, treeMap } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { runTruncation } from "../truncation.ts";
 import {
   broadcastTheta,

@@ -1,7 +1,7 @@
 /**
  * `lopt-train`: meta-train learned optimizers on a task family, compare them on held-out
  * problems with hand-designed optimizers whose learning rates were tuned on the same family,
- * then reverse engineer what they learned (Maheswaranathan et al. 2021). Two optimizers:
+ * then reverse engineer what they learned (Maheswaranathan et al. 2021). Three optimizers:
  *
  * - `mlp`: the per-parameter MLP of Metz et al. (2019) / learned_optimization's `MLPLOpt`
  *   (momenta at 6 timescales, per-tensor normalization, a step-count embedding), probed as a
@@ -9,7 +9,13 @@
  * - `gru`: a per-parameter GRU with a linear readout, the recurrent optimizer of
  *   Maheswaranathan et al., analysed as a dynamical system: its fixed point at zero gradient,
  *   the linearization's spectral radius and timescale, the linearized momentum kernel (checked
- *   against the black-box kernel at small gradients) and the update function (clipping).
+ *   against the black-box kernel at small gradients) and the update function (clipping);
+ * - `hier`: the hierarchical optimizer of Metz et al. (2020) / learned_optimization's
+ *   `RNNMLPLOpt` in compact form (`hierarchicalLopt`): a per-tensor GRU reads tensor-level
+ *   statistics and gives a per-parameter MLP like `mlp`'s a context and a per-tensor step scale;
+ *   probed as a black box (momentum kernel). The linear-regression problems are one tensor, so
+ *   its per-tensor structure is exercised on the two-moons network (4 tensors) of the
+ *   out-of-distribution test.
  *
  * Protocol: the task family is noisy linear regression with badly scaled features
  * (`linearRegressionFamily`); an episode is `horizon` inner steps and the meta-objective is the
@@ -46,6 +52,7 @@ import { learnedSchedule, momentumKernel, updateResponse } from "../lopt/analysi
 import { type EvaluateResult, evaluateRule } from "../lopt/evaluate.ts";
 import { gruFixedPointAnalysis } from "../lopt/gru_analysis.ts";
 import { gruLopt } from "../lopt/gru_lopt.ts";
+import { hierarchicalLopt } from "../lopt/hierarchical_lopt.ts";
 import type { LearnedOptimizer } from "../lopt/learned_optimizer.ts";
 import { learnedOptimizerSystem, mixtureSystem } from "../lopt/lopt_system.ts";
 import { mlpLopt } from "../lopt/mlp_lopt.ts";
@@ -71,13 +78,15 @@ const schema = z.strictObject({
    * Learned optimizers trained, in this order: `gru_rms` is the GRU fed the gradient divided by
    * its root mean square over the tensor (scale invariant, like the MLP's features) instead of
    * the raw gradient; `gru_mix` is that GRU meta-trained on linear regression and two-moons
-   * problems together (half the particles each).
+   * problems together (half the particles each); `hier` is the hierarchical optimizer (a
+   * per-tensor GRU feeding the per-parameter MLP, which takes `hidden`, `layers`, `stepMult`).
    */
-  optimizers: z.array(z.enum(["mlp", "gru", "gru_rms", "gru_mix"])).min(1).default([
+  optimizers: z.array(z.enum(["mlp", "gru", "gru_rms", "gru_mix", "hier"])).min(1).default([
     "mlp",
     "gru",
     "gru_rms",
     "gru_mix",
+    "hier",
   ]),
   /** Hidden width of the MLP optimizer. */
   hidden: z.number().int().min(1).max(256).default(32),
@@ -89,6 +98,10 @@ const schema = z.strictObject({
   gruHidden: z.number().int().min(1).max(128).default(16),
   /** Readout scale of the GRU optimizer. */
   gruStepMult: z.number().positive().default(0.1),
+  /** Hidden units of the hierarchical optimizer's per-tensor GRU. */
+  hierRnnHidden: z.number().int().min(1).max(256).default(32),
+  /** Context numbers the hierarchical optimizer's GRU passes to each tensor's MLP. */
+  hierContext: z.number().int().min(1).max(128).default(16),
   /** Meta-gradient estimator. */
   estimator: z.enum(["tbptt", "pes"]).default("tbptt"),
   /** Unrolls per truncation (PES: antithetic copies included). */
@@ -177,7 +190,8 @@ function lineChart(
 export const loptTrain: Experiment<LoptTrainConfig> = {
   name: "lopt-train",
   module: "optim",
-  description: "Meta-train per-parameter MLP and GRU learned optimizers on a task family, " +
+  description: "Meta-train per-parameter MLP and GRU learned optimizers and a hierarchical one " +
+    "(per-tensor GRU + per-parameter MLP) on a task family, " +
     "compare them with tuned Adam/SGD on held-out tasks, and reverse engineer their momentum, " +
     "clipping and schedule (Metz et al. 2020; Maheswaranathan et al. 2021).",
   claim: "Learned optimizers meta-trained on a task family outperform hand-designed " +
@@ -190,6 +204,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       dim: 8,
       horizon: 50,
       particles: 16,
+      // no `hier`: its meta-training alone takes ~45 s here on 2 CPU cores (the whole quick run
+      // ~100 s without it, ~160 s with it)
       optimizers: ["mlp", "gru", "gru_rms"],
       iterations: 50,
       readEvery: 10,
@@ -257,6 +273,14 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       const normalized = kind === "gru_rms" || kind === "gru_mix";
       const lopt: LearnedOptimizer = kind === "mlp"
         ? mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult })
+        : kind === "hier"
+        ? hierarchicalLopt({
+          hidden: c.hidden,
+          layers: c.layers,
+          stepMult: c.stepMult,
+          rnnHidden: c.hierRnnHidden,
+          context: c.hierContext,
+        })
         : gruLopt({
           hidden: c.gruHidden,
           stepMult: c.gruStepMult,
@@ -324,7 +348,15 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
         kernelRows.push({ optimizer: kind, method: "black box", lag, h })
       );
 
-      if (kind === "mlp" && "outputs" in lopt) {
+      if (kind === "hier") {
+        notes.push(
+          `HIER reverse engineering (black box): momentum kernel mean lag ${
+            fmt(kernel.meanLag, 2)
+          } (heavy ball beta ${fmt(kernel.effectiveBeta)}), ${
+            fmt(100 * kernel.currentGradientShare, 1)
+          }% on the current gradient.`,
+        );
+      } else if (kind === "mlp" && "outputs" in lopt) {
         const mlp = lopt as ReturnType<typeof mlpLopt>;
         const response = await updateResponse(mlp, theta, { range: 5, points: 41 });
         const schedT = Array.from({ length: 11 }, (_, i) => Math.round((i * (c.horizon - 1)) / 10));
@@ -491,6 +523,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       gru_rms_init: "GRU with normalized input (initial weights)",
       gru_mix: "GRU, normalized input, learned on linear regression + two moons",
       gru_mix_init: "GRU (mix) initial weights",
+      hier: "Hierarchical: per-tensor GRU + per-parameter MLP (meta-trained)",
+      hier_init: "Hierarchical (initial weights)",
       adam: `Adam (lr ${adamTuned.lr})`,
       sgdm: `SGD + momentum 0.9 (lr ${sgdTuned.lr})`,
     };

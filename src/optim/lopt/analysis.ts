@@ -48,7 +48,7 @@ import {
   zeros,
 } from "../../gpu/mod.ts";
 import { foldIn, key as makeKey } from "../../gpu/random.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import { broadcastTheta } from "../unrolled_system.ts";
 import { LOPT_DECAYS, LOPT_TENSOR_FEATURES, type MlpLopt } from "./mlp_lopt.ts";

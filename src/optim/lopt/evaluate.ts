@@ -19,7 +19,7 @@
 import { z } from "zod";
 import { dispose, keep, log, mean, scope, stack, type Tensor } from "../../gpu/mod.ts";
 import { foldIn, type Key } from "../../gpu/random.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { TaskFamily } from "./task_family.ts";
 import type { UpdateRule } from "./update_rules.ts";
 

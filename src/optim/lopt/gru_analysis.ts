@@ -24,7 +24,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { gruHost, type GruLopt } from "./gru_lopt.ts";
 
 const schema = z.strictObject({

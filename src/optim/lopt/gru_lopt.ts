@@ -52,7 +52,7 @@ import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { hostRng, type KeyOrSeed } from "../../nn/host_rng.ts";
 import { gruLoptKernel } from "../kernels/gru_lopt.ts";
 import { normalizePerSegment } from "./mlp_lopt.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { checkSegments, type LearnedOptimizer, type LoptUpdateInput } from "./learned_optimizer.ts";
 
 const fusedKernel = memoKernel(gruLoptKernel);

@@ -35,7 +35,7 @@ import {
 import { foldIn } from "../../gpu/random.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import type { TaskFamily } from "./task_family.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { tileReplicas, type UnrolledSystem } from "../unrolled_system.ts";
 
 const schema = z.strictObject({

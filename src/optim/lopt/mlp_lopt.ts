@@ -67,7 +67,7 @@ import {
   type LoptUpdateInput,
   type LoptUpdateOutput,
 } from "./learned_optimizer.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 
 /** Decays of the momentum accumulators (learned_optimization `MLPLOpt`). */
 export const LOPT_DECAYS: readonly number[] = [0.1, 0.5, 0.9, 0.99, 0.999, 0.9999];
@@ -161,28 +161,11 @@ export interface MlpLopt extends LearnedOptimizer {
  */
 export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
   const o = parseOptions(schema, options, "mlpLopt");
-  const sizes = [LOPT_FEATURES, ...Array.from({ length: o.layers }, () => o.hidden), 2];
-  const layout: LoptSlot[] = [];
-  let D = 0;
-  for (let l = 1; l < sizes.length; l++) {
-    const [fin, fout] = [sizes[l - 1], sizes[l]];
-    layout.push({ name: `w${l}`, offset: D, shape: [fout, fin] });
-    D += fin * fout;
-    layout.push({ name: `b${l}`, offset: D, shape: [fout] });
-    D += fout;
-  }
-  // Constants are uploaded per call (queued writes, no sync) rather than held, so an optimizer
-  // built inside a `scope` stays usable after it.
-  const decays = () => tensorConst(LOPT_DECAYS, [1, LOPT_DECAYS.length, 1]);
-  const oneMinus = () => tensorConst(LOPT_DECAYS.map((b) => 1 - b), [1, LOPT_DECAYS.length, 1]);
-  const invScales = () =>
-    tensorConst(LOPT_TIMESCALES.map((s) => 1 / s), [1, LOPT_TIMESCALES.length]);
-
-  const slot = (theta: Tensor, s: LoptSlot): Tensor => {
-    const P = theta.shape[0];
-    const flat = slice(theta, [null, [s.offset, s.offset + s.shape.reduce((a, b) => a * b, 1)]]);
-    return reshape(flat, s.shape.length === 2 ? [P, s.shape[0], s.shape[1]] : [P, s.shape[0], 1]);
-  };
+  const { slots: layout, end: D } = denseLayout([
+    LOPT_FEATURES,
+    ...Array.from({ length: o.layers }, () => o.hidden),
+    2,
+  ]);
 
   /** MLP on feature-major inputs `[P, 8, n]` -> `[P, 2, n]`. */
   const outputs = (theta: Tensor, feats: Tensor, iteration: Tensor): Tensor => {
@@ -195,25 +178,13 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
         `mlpLopt: features must be [${P}, ${LOPT_TENSOR_FEATURES}, n], got [${feats.shape}]`,
       );
     }
-    if (iteration.shape.join() !== `${P}`) {
-      throw new ShapeError(`mlpLopt: iteration must be [${P}], got [${iteration.shape}]`);
-    }
-    // tanh(t / s - 1) for each timescale: [P, 11, 1]
-    const tau = reshape(
-      tanh(sub(mul(reshape(iteration, [P, 1]), invScales()), 1)),
-      [P, LOPT_TIMESCALES.length, 1],
-    );
-    const w1 = slot(theta, layout[0]); // [P, H, 19]
+    const w1 = thetaSlot(theta, layout[0]); // [P, H, 19]
     const w1Tensor = slice(w1, [null, null, [0, LOPT_TENSOR_FEATURES]]);
     const w1Time = slice(w1, [null, null, [LOPT_TENSOR_FEATURES, LOPT_FEATURES]]);
     // The step features are shared by all parameters: one [P, H, 1] column plus the bias.
-    const column = add(matmul(w1Time, tau), slot(theta, layout[1]));
-    let h = relu(add(matmul(w1Tensor, feats), column));
-    for (let l = 1; l < sizes.length - 1; l++) {
-      const z = add(matmul(slot(theta, layout[2 * l]), h), slot(theta, layout[2 * l + 1]));
-      h = l === sizes.length - 2 ? z : relu(z);
-    }
-    return h;
+    const tau = stepFeatures(iteration, P, "mlpLopt");
+    const column = add(matmul(w1Time, tau), thetaSlot(theta, layout[1]));
+    return denseTail(theta, layout, add(matmul(w1Tensor, feats), column));
   };
 
   const update = (input: LoptUpdateInput): LoptUpdateOutput => {
@@ -238,14 +209,8 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     if (o.fused && traceDepth() === 0) {
       return fusedUpdate(theta, params, grads, moments, iteration, segments);
     }
-    const g3 = reshape(grads, [P, 1, n]);
-    const nextMoments = add(mul(moments, decays()), mul(g3, oneMinus()));
-    const raw = concat([g3, reshape(params, [P, 1, n]), nextMoments], 1); // [P, 8, n]
-    const feats = normalizePerSegment(raw, segments);
-    const out = outputs(theta, feats, iteration);
-    const direction = reshape(slice(out, [null, [0, 1]]), [P, n]);
-    const magnitude = reshape(slice(out, [null, [1, 2]]), [P, n]);
-    const step = mul(mul(direction, exp(mul(magnitude, o.expMult))), o.stepMult);
+    const { nextMoments, features } = loptFeatures(params, grads, moments, segments);
+    const step = loptStep(outputs(theta, features, iteration), o.stepMult, o.expMult);
     return { params: sub(params, step), state: nextMoments, step };
   };
 
@@ -351,22 +316,8 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     outputs,
   };
 
-  // haiku's `Linear` default init: truncated normal within 2 standard deviations, scaled by
-  // 1/sqrt(fanIn); zero biases.
   function initHost(seed: KeyOrSeed): Float32Array {
-    const rng = hostRng(seed);
-    const theta = new Float32Array(D);
-    for (const s of layout) {
-      if (s.shape.length !== 2) continue; // biases stay 0
-      const std = 1 / Math.sqrt(s.shape[1]);
-      const size = s.shape[0] * s.shape[1];
-      for (let i = 0; i < size; i++) {
-        let v: number;
-        do v = rng.normal(); while (Math.abs(v) > 2);
-        theta[s.offset + i] = v * std;
-      }
-    }
-    return theta;
+    return denseInitHost(seed, D, layout);
   }
 }
 
@@ -392,6 +343,176 @@ export function normalizePerSegment(raw: Tensor, segments: readonly number[]): T
     at += s;
   }
   return concat(parts, 2);
+}
+
+/**
+ * Slots of a dense network with layer widths `sizes` (inputs first) laid out from offset 0:
+ * `w{l}` `[out, in]` then `b{l}` `[out]` for l = 1 .. sizes.length - 1; `end` is the number of
+ * weights.
+ *
+ * @example
+ * ```ts
+ * import { denseLayout } from "./mlp_lopt.ts";
+ * const { slots, end } = denseLayout([3, 4, 2]);
+ * console.log(slots.map((s) => s.name), end); // ["w1", "b1", "w2", "b2"] 26
+ * ```
+ */
+export function denseLayout(sizes: readonly number[]): { slots: LoptSlot[]; end: number } {
+  const slots: LoptSlot[] = [];
+  let at = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const [fin, fout] = [sizes[l - 1], sizes[l]];
+    slots.push({ name: `w${l}`, offset: at, shape: [fout, fin] });
+    at += fin * fout;
+    slots.push({ name: `b${l}`, offset: at, shape: [fout] });
+    at += fout;
+  }
+  return { slots, end: at };
+}
+
+/**
+ * One slot of every particle's weights `theta [P, D]`: a weight `[out, in]` as `[P, out, in]`,
+ * a bias `[out]` as the column `[P, out, 1]` (feature-major layout).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { thetaSlot } from "./mlp_lopt.ts";
+ * const w = thetaSlot(tensor([[1, 2, 3, 4, 5, 6, 7]]), { name: "w1", offset: 1, shape: [2, 3] });
+ * console.log(w.shape, await w.toArray()); // [1, 2, 3] [[[2, 3, 4], [5, 6, 7]]]
+ * ```
+ */
+export function thetaSlot(theta: Tensor, s: LoptSlot): Tensor {
+  const P = theta.shape[0];
+  const flat = slice(theta, [null, [s.offset, s.offset + s.shape.reduce((a, b) => a * b, 1)]]);
+  return reshape(flat, s.shape.length === 2 ? [P, s.shape[0], s.shape[1]] : [P, s.shape[0], 1]);
+}
+
+/**
+ * The rest of a dense ReLU network in feature-major layout, given the first layer's
+ * pre-activation `[P, H, n]`: ReLU, then layers 2 .. L of `slots` (from {@link denseLayout}),
+ * the last one linear.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { denseLayout, denseTail } from "./mlp_lopt.ts";
+ * const { slots } = denseLayout([1, 2, 1]); // w2 = [1, -1] at offset 4, b2 at 6
+ * const theta = tensor([[0, 0, 0, 0, 1, -1, 0.5]]);
+ * console.log(await denseTail(theta, slots, tensor([[[3], [-2]]])).toArray()); // [[[3.5]]]
+ * ```
+ */
+export function denseTail(theta: Tensor, slots: readonly LoptSlot[], firstPre: Tensor): Tensor {
+  const L = slots.length / 2;
+  let h = L === 1 ? firstPre : relu(firstPre);
+  for (let l = 1; l < L; l++) {
+    const z = add(matmul(thetaSlot(theta, slots[2 * l]), h), thetaSlot(theta, slots[2 * l + 1]));
+    h = l === L - 1 ? z : relu(z);
+  }
+  return h;
+}
+
+/**
+ * haiku's `Linear` default init for the weights of `slots` (truncated normal within 2 standard
+ * deviations, scaled by 1/sqrt(fanIn)), zero biases, in a vector of `size` weights.
+ *
+ * @example
+ * ```ts
+ * import { denseInitHost, denseLayout } from "./mlp_lopt.ts";
+ * const { slots, end } = denseLayout([4, 1]);
+ * console.log(denseInitHost(0, end, slots).at(-1)); // 0 (the bias)
+ * ```
+ */
+export function denseInitHost(
+  seed: KeyOrSeed,
+  size: number,
+  slots: readonly LoptSlot[],
+): Float32Array {
+  const rng = hostRng(seed);
+  const theta = new Float32Array(size);
+  for (const s of slots) {
+    if (s.shape.length !== 2) continue; // biases stay 0
+    const std = 1 / Math.sqrt(s.shape[1]);
+    const count = s.shape[0] * s.shape[1];
+    for (let i = 0; i < count; i++) {
+      let v: number;
+      do v = rng.normal(); while (Math.abs(v) > 2);
+      theta[s.offset + i] = v * std;
+    }
+  }
+  return theta;
+}
+
+/**
+ * The momentum update and the normalized per-parameter features of `MLPLOpt`: the next momenta
+ * `[P, 6, n]`, the raw rows `[g, p, m_1..m_6]` `[P, 8, n]` and those rows divided by their
+ * RMS over each tensor (see {@link normalizePerSegment}).
+ *
+ * @example
+ * ```ts
+ * import { tensor, zeros } from "../../gpu/mod.ts";
+ * import { loptFeatures } from "./mlp_lopt.ts";
+ * const f = loptFeatures(tensor([[1, 2]]), tensor([[0.5, -0.5]]), zeros([1, 6, 2]), [2]);
+ * console.log(f.nextMoments.shape, f.features.shape); // [1, 6, 2] [1, 8, 2]
+ * ```
+ */
+export function loptFeatures(
+  params: Tensor,
+  grads: Tensor,
+  moments: Tensor,
+  segments: readonly number[],
+): { nextMoments: Tensor; raw: Tensor; features: Tensor } {
+  const [P, n] = params.shape;
+  const K = LOPT_DECAYS.length;
+  // Constants are uploaded per call (queued writes, no sync) rather than held, so an optimizer
+  // built inside a `scope` stays usable after it.
+  const decays = tensorConst(LOPT_DECAYS, [1, K, 1]);
+  const oneMinus = tensorConst(LOPT_DECAYS.map((b) => 1 - b), [1, K, 1]);
+  const g3 = reshape(grads, [P, 1, n]);
+  const nextMoments = add(mul(moments, decays), mul(g3, oneMinus));
+  const raw = concat([g3, reshape(params, [P, 1, n]), nextMoments], 1);
+  return { nextMoments, raw, features: normalizePerSegment(raw, segments) };
+}
+
+/**
+ * The training-step features `tanh(t / s - 1)` for each timescale s of
+ * {@link LOPT_TIMESCALES}, as one column per particle `[P, 11, 1]`; `where` names the caller
+ * in the shape error for an `iteration` that is not `[P]`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { stepFeatures } from "./mlp_lopt.ts";
+ * console.log(stepFeatures(tensor([0, 10]), 2, "demo").shape); // [2, 11, 1]
+ * ```
+ */
+export function stepFeatures(iteration: Tensor, P: number, where: string): Tensor {
+  if (iteration.shape.join() !== `${P}`) {
+    throw new ShapeError(`${where}: iteration must be [${P}], got [${iteration.shape}]`);
+  }
+  const invScales = tensorConst(LOPT_TIMESCALES.map((s) => 1 / s), [1, LOPT_TIMESCALES.length]);
+  return reshape(
+    tanh(sub(mul(reshape(iteration, [P, 1]), invScales), 1)),
+    [P, LOPT_TIMESCALES.length, 1],
+  );
+}
+
+/**
+ * The `MLPLOpt` step from the network's outputs `[P, 2, n]` (direction, magnitude):
+ * `direction * exp(magnitude * expMult) * stepMult`, `[P, n]`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../../gpu/mod.ts";
+ * import { loptStep } from "./mlp_lopt.ts";
+ * console.log(await loptStep(tensor([[[2], [0]]]), 0.1, 1).toArray()); // [[0.2]]
+ * ```
+ */
+export function loptStep(out: Tensor, stepMult: number, expMult: number): Tensor {
+  const [P, , n] = out.shape;
+  const direction = reshape(slice(out, [null, [0, 1]]), [P, n]);
+  const magnitude = reshape(slice(out, [null, [1, 2]]), [P, n]);
+  return mul(mul(direction, exp(mul(magnitude, expMult))), stepMult);
 }
 
 function tensorConst(values: readonly number[], shape: number[]): Tensor {

@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { ShapeError } from "../../errors.ts";
 import { add, div, full, mul, sqrt, square, sub, type Tensor, zeros } from "../../gpu/mod.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { LearnedOptimizer } from "./learned_optimizer.ts";
 import { broadcastTheta } from "../unrolled_system.ts";
 

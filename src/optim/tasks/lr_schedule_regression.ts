@@ -48,7 +48,7 @@ import { grid, runtime } from "../../gpu/runtime.ts";
 import { record, traceDepth } from "../../gpu/tape.ts";
 import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { lrScheduleBackwardKernel, lrScheduleForwardKernel } from "../kernels/lr_schedule.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { UnrolledSystem, UnrollOutput } from "../unrolled_system.ts";
 
 const fwdK = memoKernel(lrScheduleForwardKernel);

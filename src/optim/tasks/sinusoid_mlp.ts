@@ -49,7 +49,7 @@ import { philoxHost } from "../../gpu/kernels/philox.ts";
 import { grid, runtime } from "../../gpu/runtime.ts";
 import { Tensor as TensorClass } from "../../gpu/tensor.ts";
 import { sinusoidMlpKernel } from "../kernels/sinusoid_mlp.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import type { UnrolledSystem, UnrollOutput } from "../unrolled_system.ts";
 
 const kernel = memoKernel(sinusoidMlpKernel);

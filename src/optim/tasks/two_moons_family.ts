@@ -47,7 +47,7 @@ import {
 } from "../../gpu/mod.ts";
 import { foldIn } from "../../gpu/random.ts";
 import type { TaskFamily } from "../lopt/task_family.ts";
-import { parseOptions } from "../options.ts";
+import { parseOptions } from "../../options.ts";
 import { tileReplicas } from "../unrolled_system.ts";
 
 const schema = z.strictObject({

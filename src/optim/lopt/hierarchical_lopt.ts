@@ -1,0 +1,330 @@
+/**
+ * A hierarchical learned optimizer: a per-tensor recurrent network feeding a per-parameter MLP
+ * (Metz et al. 2020, "Tasks, stability, architecture, and compute: training more effective
+ * learned optimizers, and using them to train themselves"; learned_optimization's
+ * `RNNMLPLOpt`, whose structure and defaults this follows in compact form).
+ *
+ * Per parameter, the features are those of `mlpLopt` (gradient, parameter and momenta at
+ * 6 decays, each divided by its RMS over the tensor, plus 11 `tanh(t / s - 1)` step features).
+ * Per tensor, 27 aggregate features summarize the same raw rows `x in [g, p, m_1..m_6]`:
+ * `clipLogAbs(mean x)` and `clipLogAbs(var x)` for each row, the log norms of the gradient and
+ * of the parameters (clipped to [-5, 5]), `sign(mean x)` for each row, and `log(size) - 1`,
+ * where `clipLogAbs(v) = clip(log(1e-8 + |v|), -5, 5)` (the reference's transform). Together
+ * with the mean over tensors of the previous hidden states (the reference's DeepSets-style
+ * `from_lstm` message), they drive one GRU step per tensor (R hidden units):
+ *
+ *     h' = GRU(features, h)                  per tensor, h = 0 at the start
+ *     c = Wc h' + bc                         context (C numbers), broadcast to the tensor
+ *     s = ws . h' + bs                       learned log step scale of the tensor
+ *     [d, m] = MLP([per-parameter features, step features, c])
+ *     step = d * exp(m * expMult) * stepMult * exp(s);   p' = p - step
+ *
+ * The reference runs an LSTM (64 units); this uses a GRU, as `gruLopt` does, because its single
+ * state vector halves the per-tensor state (which has to be stored in the per-parameter state
+ * rows, see below) and it has 3 gate blocks instead of 4. The per-tensor log step scale is an
+ * explicit readout here (the reference modulates steps only through the context inputs); its
+ * weights start at zero, so the untrained optimizer's steps are the MLP's. Left out from the
+ * reference: the training/validation loss features (the `LearnedOptimizer` interface hands
+ * the update no loss), the MLP-to-RNN feedback (`from_mlp`), the dynamic gradient clipper,
+ * second-moment accumulators and the shape features beyond the tensor size.
+ *
+ * State: rows 0-5 of the `[P, 6 + R, n]` state are the momenta; rows 6 .. 6 + R hold each
+ * tensor's RNN hidden state, repeated over that tensor's parameters (the interface has only
+ * per-parameter state), and read back from the tensor's first parameter. Everything is tensor
+ * ops, so TBPTT differentiates through the RNN state (there is no fused kernel); the per-tensor
+ * aggregates are one matmul with a segment-averaging matrix and each broadcast back to the
+ * parameters is one gather, whatever the number of tensors.
+ *
+ * @example
+ * ```ts
+ * import { reshape, tensor, zeros } from "../../gpu/mod.ts";
+ * import { hierarchicalLopt } from "./hierarchical_lopt.ts";
+ * const lopt = hierarchicalLopt({ hidden: 8, layers: 1, rnnHidden: 4, context: 2 });
+ * const out = lopt.update({
+ *   theta: reshape(lopt.initTheta(0), [1, lopt.thetaDim]),
+ *   params: tensor([[0.5, -1, 2]]),
+ *   grads: tensor([[0.1, 0.2, -0.3]]),
+ *   state: zeros([1, lopt.stateRows, 3]), // 6 momenta + 4 RNN units
+ *   iteration: tensor([0]),
+ *   segments: [2, 1], // two parameter tensors
+ * });
+ * console.log(out.params.shape, out.state.shape); // [1, 3] [1, 10, 3]
+ * ```
+ * @module
+ */
+import { z } from "zod";
+import { ShapeError } from "../../errors.ts";
+import {
+  abs,
+  add,
+  broadcastTo,
+  concat,
+  exp,
+  keep,
+  log,
+  matmul,
+  maximum,
+  mean,
+  minimum,
+  mul,
+  reshape,
+  sigmoid,
+  sign,
+  slice,
+  square,
+  sub,
+  take,
+  tanh,
+  type Tensor,
+  tensor,
+} from "../../gpu/mod.ts";
+import type { KeyOrSeed } from "../../nn/host_rng.ts";
+import { parseOptions } from "../../options.ts";
+import {
+  checkSegments,
+  type LearnedOptimizer,
+  type LoptUpdateInput,
+  type LoptUpdateOutput,
+} from "./learned_optimizer.ts";
+import {
+  denseInitHost,
+  denseLayout,
+  denseTail,
+  LOPT_DECAYS,
+  LOPT_FEATURES,
+  LOPT_TENSOR_FEATURES,
+  loptFeatures,
+  type LoptSlot,
+  loptStep,
+  stepFeatures,
+  thetaSlot,
+} from "./mlp_lopt.ts";
+
+/** Per-tensor aggregate features fed to the RNN (27; see the module doc). */
+export const HIER_TENSOR_FEATURES: number = 3 * LOPT_TENSOR_FEATURES + 3;
+
+const schema = z.strictObject({
+  hidden: z.number().int().min(1).max(512).default(32),
+  layers: z.number().int().min(1).max(4).default(2),
+  rnnHidden: z.number().int().min(1).max(256).default(32),
+  context: z.number().int().min(1).max(128).default(16),
+  stepMult: z.number().positive().finite().default(0.001),
+  expMult: z.number().positive().finite().default(0.001),
+});
+
+/** Options of {@link hierarchicalLopt} (reference defaults from learned_optimization). */
+export interface HierarchicalLoptOptions {
+  /** Width of each hidden layer of the per-parameter MLP [32, as the reference]. */
+  hidden?: number;
+  /** Hidden layers of the per-parameter MLP [2, as the reference]. */
+  layers?: number;
+  /** Hidden units R of the per-tensor GRU [32; the reference's LSTM has 64]. */
+  rnnHidden?: number;
+  /** Context numbers C the RNN passes to each tensor's MLP [16; the reference uses 17]. */
+  context?: number;
+  /** Scale of every step [0.001, as the reference]. */
+  stepMult?: number;
+  /** Scale of the magnitude output inside the exponential [0.001, as the reference]. */
+  expMult?: number;
+}
+
+/** The hierarchical learned optimizer (see the module doc). */
+export interface HierarchicalLopt extends LearnedOptimizer {
+  /** The parsed options. */
+  readonly options: Readonly<Required<HierarchicalLoptOptions>>;
+  /**
+   * Where each weight lives in theta: the MLP's `w1, b1, ..` (`w1` is `[hidden, 19 + C]`:
+   * per-parameter features, step features, context), then the GRU's `rnn_wx [3R, 27 + R]`,
+   * `rnn_u [3R, R]`, `rnn_b [3R]` (update, reset, candidate blocks), the context readout
+   * `ctx_w [C, R]`, `ctx_b [C]` and the log-step-scale readout `scale_w [1, R]`, `scale_b [1]`.
+   */
+  readonly layout: readonly LoptSlot[];
+}
+
+/**
+ * Builds the hierarchical learned optimizer. Initial weights: haiku's `Linear` init (truncated
+ * normal / sqrt(fan-in), zero biases) for the MLP, the GRU and the context readout; zero for
+ * the log-step-scale readout.
+ *
+ * @example
+ * ```ts
+ * import { hierarchicalLopt } from "./hierarchical_lopt.ts";
+ * const lopt = hierarchicalLopt();
+ * console.log(lopt.thetaDim, lopt.stateRows); // 11667 38
+ * ```
+ */
+export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): HierarchicalLopt {
+  const o = parseOptions(schema, options, "hierarchicalLopt");
+  const R = o.rnnHidden, C = o.context, K = LOPT_DECAYS.length;
+  const mlp = denseLayout([
+    LOPT_FEATURES + C,
+    ...Array.from({ length: o.layers }, () => o.hidden),
+    2,
+  ]);
+  const rnnIn = HIER_TENSOR_FEATURES + R;
+  const layout: LoptSlot[] = [...mlp.slots];
+  let D = mlp.end;
+  const addSlot = (name: string, shape: number[]): LoptSlot => {
+    const s = { name, offset: D, shape };
+    D += shape.reduce((a, b) => a * b, 1);
+    layout.push(s);
+    return s;
+  };
+  const rnn = {
+    wx: addSlot("rnn_wx", [3 * R, rnnIn]),
+    u: addSlot("rnn_u", [3 * R, R]),
+    b: addSlot("rnn_b", [3 * R]),
+    ctxW: addSlot("ctx_w", [C, R]),
+    ctxB: addSlot("ctx_b", [C]),
+    scaleW: addSlot("scale_w", [1, R]),
+    scaleB: addSlot("scale_b", [1]),
+  };
+
+  // Segment tables depend only on the layout: uploaded once per layout and kept (rebuilt if
+  // disposed), not every step, since `mean` is [n, S] and n can be large.
+  const tables = new Map<string, SegmentTables>();
+  const tablesFor = (segments: readonly number[]): SegmentTables => {
+    const id = segments.join(",");
+    const t = tables.get(id);
+    if (t && !Object.values(t).some((x) => x.disposed)) return t;
+    const fresh = keep(segmentTables(segments));
+    tables.set(id, fresh);
+    return fresh;
+  };
+
+  const update = (input: LoptUpdateInput): LoptUpdateOutput => {
+    const where = "hierarchicalLopt.update";
+    const { theta, params, grads, state, iteration } = input;
+    const P = theta.shape[0];
+    if (theta.rank !== 2 || theta.shape[1] !== D) {
+      throw new ShapeError(`${where}: theta must be [P, ${D}], got [${theta.shape}]`);
+    }
+    if (params.rank !== 2 || params.shape[0] !== P) {
+      throw new ShapeError(`${where}: params must be [${P}, n], got [${params.shape}]`);
+    }
+    const n = params.shape[1];
+    if (grads.shape.join() !== params.shape.join()) {
+      throw new ShapeError(`${where}: grads [${grads.shape}] must match params [${params.shape}]`);
+    }
+    if (state.shape.join() !== `${P},${K + R},${n}`) {
+      throw new ShapeError(
+        `${where}: state (${K} momenta + ${R} RNN units) must be [${P}, ${K + R}, ${n}], ` +
+          `got [${state.shape}]`,
+      );
+    }
+    const segments = checkSegments(input.segments, n, where);
+    const tau = stepFeatures(iteration, P, where);
+    const seg = tablesFor(segments);
+    const spread = (x: Tensor) => take(x, seg.index, 2); // [P, k, S] -> [P, k, n]
+    const segMean = (x: Tensor) => matmul(x, seg.mean); // [P, k, n] -> [P, k, S]
+    const S = segments.length;
+
+    const { nextMoments, raw, features } = loptFeatures(
+      params,
+      grads,
+      slice(state, [null, [0, K]]),
+      segments,
+    );
+    // 1. Per-tensor aggregates and one GRU step per tensor.
+    const h = take(slice(state, [null, [K, K + R]]), seg.first, 2); // [P, R, S]
+    const mu = segMean(raw);
+    const variance = segMean(square(sub(raw, spread(mu))));
+    const sumSq = mul(segMean(square(slice(raw, [null, [0, 2]]))), seg.size); // |g|^2, |p|^2
+    const logs = concat([
+      log(add(abs(concat([mu, variance], 1)), 1e-8)),
+      mul(log(add(sumSq, 1e-16)), 0.5), // log norm, smooth at a zero tensor
+    ], 1);
+    const x = concat([
+      minimum(maximum(logs, -5), 5),
+      sign(mu),
+      broadcastTo(seg.logSize, [P, 1, S]),
+      broadcastTo(mean(h, 2, true), [P, R, S]), // what all tensors' RNNs said last step
+    ], 1);
+    const xin = add(matmul(thetaSlot(theta, rnn.wx), x), thetaSlot(theta, rnn.b));
+    const u = thetaSlot(theta, rnn.u);
+    const gates = add(
+      slice(xin, [null, [0, 2 * R]]),
+      matmul(slice(u, [null, [0, 2 * R]]), h),
+    );
+    const updateGate = sigmoid(slice(gates, [null, [0, R]]));
+    const resetGate = sigmoid(slice(gates, [null, [R, 2 * R]]));
+    const candidate = tanh(add(
+      slice(xin, [null, [2 * R, 3 * R]]),
+      matmul(slice(u, [null, [2 * R, 3 * R]]), mul(resetGate, h)),
+    ));
+    const hNext = add(h, mul(updateGate, sub(candidate, h)));
+    const context = add(matmul(thetaSlot(theta, rnn.ctxW), hNext), thetaSlot(theta, rnn.ctxB));
+    const logScale = add(matmul(thetaSlot(theta, rnn.scaleW), hNext), thetaSlot(theta, rnn.scaleB));
+
+    // 2. Per-parameter MLP; what is shared by a tensor's parameters (step features, bias,
+    // context) enters the first layer as one [P, hidden, S] block.
+    const w1 = thetaSlot(theta, mlp.slots[0]);
+    const cols = (a: number, b: number) => slice(w1, [null, null, [a, b]]);
+    const perTensor = add(
+      add(matmul(cols(LOPT_TENSOR_FEATURES, LOPT_FEATURES), tau), thetaSlot(theta, mlp.slots[1])),
+      matmul(cols(LOPT_FEATURES, LOPT_FEATURES + C), context),
+    );
+    const firstPre = add(matmul(cols(0, LOPT_TENSOR_FEATURES), features), spread(perTensor));
+    const out = denseTail(theta, mlp.slots, firstPre);
+    const scale = reshape(spread(exp(logScale)), [P, n]);
+    const step = mul(loptStep(out, o.stepMult, o.expMult), scale);
+    return {
+      params: sub(params, step),
+      state: concat([nextMoments, spread(hNext)], 1),
+      step,
+    };
+  };
+
+  const initHost = (seed: KeyOrSeed): Float32Array => {
+    const theta = denseInitHost(seed, D, layout);
+    theta.fill(0, rnn.scaleW.offset, rnn.scaleW.offset + R); // start at the MLP's step size
+    return theta;
+  };
+  return {
+    name: "hier-lopt",
+    options: o,
+    thetaDim: D,
+    stateRows: K + R,
+    layout,
+    initTheta: (seed) => tensor(initHost(seed)),
+    initThetaHost: initHost,
+    update,
+  };
+}
+
+/** GPU constants of one segment layout (see `segmentTables`). */
+interface SegmentTables {
+  mean: Tensor;
+  index: Tensor;
+  first: Tensor;
+  size: Tensor;
+  logSize: Tensor;
+}
+
+/**
+ * Constants of a segment layout: `mean [n, S]` averages each segment (one matmul for all of
+ * them), `index [n]` is each parameter's segment and `first [S]` each segment's first parameter
+ * (gathers); `size` and `logSize` (`log(size) - 1`) are `[1, 1, S]`.
+ */
+function segmentTables(segments: readonly number[]): SegmentTables {
+  const S = segments.length, n = segments.reduce((a, b) => a + b, 0);
+  const meanM = new Float32Array(n * S), index = new Int32Array(n), first = new Int32Array(S);
+  let at = 0;
+  segments.forEach((len, s) => {
+    first[s] = at;
+    for (let i = at; i < at + len; i++) {
+      meanM[i * S + s] = 1 / len;
+      index[i] = s;
+    }
+    at += len;
+  });
+  const row = (f: (len: number) => number) =>
+    tensor(Float32Array.from(segments, f), { shape: [1, 1, S] });
+  return {
+    mean: tensor(meanM, { shape: [n, S] }),
+    index: tensor(index, { dtype: "i32" }),
+    first: tensor(first, { dtype: "i32" }),
+    size: row((len) => len),
+    logSize: row((len) => Math.log(len) - 1),
+  };
+}
