@@ -17,10 +17,21 @@ fi
 limit=${1:-240}
 shift || true
 names=${*:-nngp-mnist bnn-ess sde-gmm sde-mnist}
+# One device call may run 600 s at most: DEVICE_BUDGET_S (default 540) bounds the whole script,
+# so an experiment gets min(limit_s, what is left less 25 s for the SIGINT grace); one with under
+# 60 s left is skipped (said so).
+budget=${DEVICE_BUDGET_S:-540}
+start=$SECONDS
 for n in $names; do
-  echo "== $n (full preset, limit ${limit} s)"
+  left=$((budget - (SECONDS - start) - 25))
+  t=$((left < limit ? left : limit))
+  if [ "$t" -lt 60 ]; then
+    echo "# skipped $n: ${left} s left of the ${budget} s budget"
+    continue
+  fi
+  echo "== $n (full preset, limit ${t} s)"
   # SIGINT first: the runner keeps what was written and exits 130.
-  timeout -s INT -k 20 "$limit" deno run $deno_flags cli.ts run "$n" --full --out "$out" \
+  timeout -s INT -k 20 "$t" deno run $deno_flags cli.ts run "$n" --full --out "$out" \
     >"$out/$n.log" 2>&1
   echo "exit $? after $(grep -c . "$out/$n.log") log lines"
   tail -n 5 "$out/$n.log"
