@@ -1,17 +1,19 @@
 /**
  * Meta-train a per-parameter MLP learned optimizer on noisy, badly scaled linear-regression
  * problems with truncated backprop, compare it with tuned Adam on fresh problems, and read off
- * its momentum; then train a GRU optimizer and analyse its dynamics around the fixed point
- * (Metz et al. 2020; Maheswaranathan et al. 2021).
+ * its momentum, and use it as an ordinary optimizer in `train`; then train a GRU optimizer and
+ * analyse its dynamics around the fixed point (Metz et al. 2020; Maheswaranathan et al. 2021).
  *
  * Run: `deno run -A examples/learned_optimizer.ts`
  *
  * @module
  */
 import { key } from "../src/gpu/random.ts";
-import { adam } from "../src/nn/optimizers.ts";
+import { adam, type Optimizer } from "../src/nn/optimizers.ts";
+import { batches, dense, linearRegression, mse, train } from "../src/nn/mod.ts";
 import {
   adamRule,
+  asOptimizer,
   evaluateRule,
   gruFixedPointAnalysis,
   gruLopt,
@@ -52,6 +54,25 @@ console.log(
     k.effectiveBeta.toFixed(3)
   })`,
 );
+
+// The trained optimizer as an ordinary nn optimizer: fit a dense layer (weights and bias, two
+// tensors) with `train`, next to Adam.
+const data = linearRegression(4, { n: 256, dim: 8 });
+const net = dense(1, { parameterization: "standard" });
+const optimizers: Optimizer[] = [asOptimizer(lopt, learned), adam({ lr: 0.1 })];
+for (const optimizer of optimizers) {
+  const { history } = await train({
+    params: net.init(key(5), [8]).params,
+    loss: (p, b) => mse(net.apply(p, b.x), b.y),
+    optimizer,
+    batches: batches(6, { x: data.x, y: data.y }, 32),
+    steps: 50,
+    readEvery: 10,
+  });
+  console.log(
+    `train with ${optimizer.name}: loss ${history.loss.map((l) => l.toFixed(3)).join(" ")}`,
+  );
+}
 
 // A GRU optimizer: the same training, then fixed point, linearization and update function.
 const gru = gruLopt({ hidden: 16 });

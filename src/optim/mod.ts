@@ -121,6 +121,7 @@ export {
   hierarchicalLopt,
   type HierarchicalLoptOptions,
 } from "./lopt/hierarchical_lopt.ts";
+export { asOptimizer, type LoptOptimizer, type LoptOptimizerState } from "./lopt/as_optimizer.ts";
 export {
   checkSegments,
   type LearnedOptimizer,

@@ -26,6 +26,11 @@
  * The MLP's `stepMult` defaults to 0.01 instead of learned_optimization's 0.001 because these
  * inner runs are 50-100 steps long, not thousands.
  *
+ * Self-training (`selfTrain`, Metz et al. 2020, "... and using them to train themselves"): the
+ * first optimizer is meta-trained once more from the same initial weights, seeds and budget,
+ * with the best trained learned optimizer (wrapped by `asOptimizer`) as the outer optimizer
+ * instead of Adam, and scored on the same held-out problems.
+ *
  * @example
  * ```ts
  * import { loptTrain } from "./lopt_train.ts";
@@ -38,7 +43,7 @@ import { z } from "zod";
 import { parseExperimentConfig } from "../../report/config.ts";
 import { dispose, type Tensor, tensor } from "../../gpu/mod.ts";
 import { foldIn, type Key, key as makeKey } from "../../gpu/random.ts";
-import { adam } from "../../nn/optimizers.ts";
+import { adam, type Optimizer } from "../../nn/optimizers.ts";
 import type {
   Experiment,
   ExperimentContext,
@@ -50,6 +55,7 @@ import { pes } from "../estimators/pes.ts";
 import { tbptt } from "../estimators/tbptt.ts";
 import { learnedSchedule, momentumKernel, updateResponse } from "../lopt/analysis.ts";
 import { type EvaluateResult, evaluateRule } from "../lopt/evaluate.ts";
+import { asOptimizer } from "../lopt/as_optimizer.ts";
 import { gruFixedPointAnalysis } from "../lopt/gru_analysis.ts";
 import { gruLopt } from "../lopt/gru_lopt.ts";
 import { hierarchicalLopt } from "../lopt/hierarchical_lopt.ts";
@@ -57,11 +63,14 @@ import type { LearnedOptimizer } from "../lopt/learned_optimizer.ts";
 import { learnedOptimizerSystem, mixtureSystem } from "../lopt/lopt_system.ts";
 import { mlpLopt } from "../lopt/mlp_lopt.ts";
 import { adamRule, loptRule, sgdMomentumRule, type UpdateRule } from "../lopt/update_rules.ts";
-import { metaTrain, type MetaTrainRecord } from "../outer_loop.ts";
+import { metaTrain, type MetaTrainRecord, type MetaTrainResult } from "../outer_loop.ts";
 import { linearRegressionFamily } from "../tasks/linear_regression_family.ts";
 import type { UnrolledSystem } from "../unrolled_system.ts";
 import { twoMoonsFamily } from "../tasks/two_moons_family.ts";
 import type { TaskFamily } from "../lopt/task_family.ts";
+
+const LOPT_KINDS = ["mlp", "gru", "gru_rms", "gru_mix", "hier"] as const;
+type LoptKind = typeof LOPT_KINDS[number];
 
 const schema = z.strictObject({
   /** Features (= parameters) of each regression problem. */
@@ -81,7 +90,7 @@ const schema = z.strictObject({
    * problems together (half the particles each); `hier` is the hierarchical optimizer (a
    * per-tensor GRU feeding the per-parameter MLP, which takes `hidden`, `layers`, `stepMult`).
    */
-  optimizers: z.array(z.enum(["mlp", "gru", "gru_rms", "gru_mix", "hier"])).min(1).default([
+  optimizers: z.array(z.enum(LOPT_KINDS)).min(1).default([
     "mlp",
     "gru",
     "gru_rms",
@@ -114,6 +123,12 @@ const schema = z.strictObject({
   iterations: z.number().int().min(1).max(1_000_000).default(1000),
   /** Outer Adam learning rate. */
   metaLr: z.number().positive().default(3e-3),
+  /**
+   * Learned optimizers training themselves (Metz et al. 2020): after the main training,
+   * meta-train a fresh copy of the first optimizer with the same budget but the best trained
+   * learned optimizer (fixed weights) as the outer optimizer instead of Adam.
+   */
+  selfTrain: z.boolean().default(true),
   /** Outer-loop read-back interval (one meta-loss point each). */
   readEvery: z.number().int().min(1).default(50),
   /** Problems used to pick the baselines' learning rates. */
@@ -178,6 +193,80 @@ function lineChart(
   };
 }
 
+/** A fresh (untrained) learned optimizer of the given kind, sized by the config. */
+function makeLopt(c: LoptTrainConfig, kind: LoptKind): LearnedOptimizer {
+  if (kind === "mlp") return mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult });
+  if (kind === "hier") {
+    return hierarchicalLopt({
+      hidden: c.hidden,
+      layers: c.layers,
+      stepMult: c.stepMult,
+      rnnHidden: c.hierRnnHidden,
+      context: c.hierContext,
+    });
+  }
+  return gruLopt({
+    hidden: c.gruHidden,
+    stepMult: c.gruStepMult,
+    inputNorm: kind === "gru_rms" || kind === "gru_mix" ? "rms" : "none",
+  });
+}
+
+/** What {@link metaTrainLopt} trains and with what. */
+interface MetaTrainJob {
+  c: LoptTrainConfig;
+  family: TaskFamily;
+  root: Key;
+  ctx: ExperimentContext;
+  kind: LoptKind;
+  /** Position of the optimizer in `c.optimizers`: picks its initial weights and outer key. */
+  index: number;
+  lopt: LearnedOptimizer;
+  /** The outer optimizer over theta (Adam, or a learned optimizer when self-training). */
+  outer: Optimizer;
+  /** Reports `n` more outer iterations done. */
+  tick: (n: number) => void;
+}
+
+/** Meta-trains `job.lopt` from its seeded initial weights with `job.outer`. */
+async function metaTrainLopt(
+  { c, family, root, ctx, kind, index, lopt, outer, tick }: MetaTrainJob,
+): Promise<{ meta: MetaTrainResult; theta0: Float32Array; seconds: number; done: number }> {
+  const theta0 = lopt.initThetaHost(foldIn(root, 10 + index));
+  const sys: UnrolledSystem<unknown> = kind === "gru_mix"
+    ? mixtureSystem([family, twoMoonsFamily()], lopt, { horizon: c.horizon })
+    : learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
+  const truncation = {
+    particles: c.particles,
+    truncationLength: c.truncation,
+    maxInitialOffset: c.horizon - 1,
+  };
+  const estimator = c.estimator === "pes"
+    ? pes(sys, { ...truncation, sigma: c.sigma })
+    : tbptt(sys, truncation);
+  let done = 0;
+  const ta = performance.now();
+  try {
+    const meta = await metaTrain({
+      estimator,
+      theta0: tensor(theta0),
+      optimizer: outer,
+      iterations: c.iterations,
+      key: foldIn(root, 20 + index),
+      readEvery: c.readEvery,
+      onNonFinite: "skip",
+      signal: ctx.signal,
+      onProgress: (r: MetaTrainRecord) => {
+        tick(r.iteration - done);
+        done = r.iteration;
+      },
+    });
+    return { meta, theta0, seconds: (performance.now() - ta) / 1000, done };
+  } finally {
+    estimator.dispose();
+  }
+}
+
 /**
  * The `lopt-train` experiment (see the module doc).
  *
@@ -192,8 +281,9 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
   module: "optim",
   description: "Meta-train per-parameter MLP and GRU learned optimizers and a hierarchical one " +
     "(per-tensor GRU + per-parameter MLP) on a task family, " +
-    "compare them with tuned Adam/SGD on held-out tasks, and reverse engineer their momentum, " +
-    "clipping and schedule (Metz et al. 2020; Maheswaranathan et al. 2021).",
+    "compare them with tuned Adam/SGD on held-out tasks, reverse engineer their momentum, " +
+    "clipping and schedule, and let the best one meta-train another in place of Adam " +
+    "(Metz et al. 2020; Maheswaranathan et al. 2021).",
   claim: "Learned optimizers meta-trained on a task family outperform hand-designed " +
     "optimizers with tuned learning rates on new tasks from that family, and what they learned " +
     "can be read off as known mechanisms: momentum (a slow mode of the optimizer's dynamics), " +
@@ -207,6 +297,8 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       // no `hier`: its meta-training alone takes ~45 s here on 2 CPU cores (the whole quick run
       // ~100 s without it, ~160 s with it)
       optimizers: ["mlp", "gru", "gru_rms"],
+      // self-training adds one more meta-training run (`--set selfTrain=true` to see it)
+      selfTrain: false,
       iterations: 50,
       readEvery: 10,
       tuneTasks: 32,
@@ -231,7 +323,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     const tuneKey = foldIn(root, 2), testKey = foldIn(root, 3);
     const evalOn = (rule: UpdateRule, tasks: number, key: Key, on: TaskFamily = family) =>
       evaluateRule(on, rule, { tasks, steps: c.horizon, key });
-    const trained: { kind: string; lopt: LearnedOptimizer; theta: Tensor }[] = [];
+    const trained: { kind: LoptKind; lopt: LearnedOptimizer; theta: Tensor }[] = [];
     const metrics: Record<string, MetricValue> = { estimator: c.estimator };
     const test: Record<string, EvaluateResult> = {};
     const notes: string[] = [
@@ -267,55 +359,20 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     test.sgdm = await evalOn(sgdMomentumRule({ lr: sgdTuned.lr }), c.testTasks, testKey);
 
     // 2. Each learned optimizer: meta-train, test, reverse engineer.
+    const job = { c, family, root, ctx };
     const p = ctx.progress("meta-training", c.iterations * c.optimizers.length);
     for (const [oi, kind] of c.optimizers.entries()) {
       if (ctx.signal.aborted) break;
       const normalized = kind === "gru_rms" || kind === "gru_mix";
-      const lopt: LearnedOptimizer = kind === "mlp"
-        ? mlpLopt({ hidden: c.hidden, layers: c.layers, stepMult: c.stepMult })
-        : kind === "hier"
-        ? hierarchicalLopt({
-          hidden: c.hidden,
-          layers: c.layers,
-          stepMult: c.stepMult,
-          rnnHidden: c.hierRnnHidden,
-          context: c.hierContext,
-        })
-        : gruLopt({
-          hidden: c.gruHidden,
-          stepMult: c.gruStepMult,
-          inputNorm: normalized ? "rms" : "none",
-        });
-      const theta0 = lopt.initThetaHost(foldIn(root, 10 + oi));
-      const sys: UnrolledSystem<unknown> = kind === "gru_mix"
-        ? mixtureSystem([family, twoMoonsFamily()], lopt, { horizon: c.horizon })
-        : learnedOptimizerSystem(family, lopt, { horizon: c.horizon });
-      const truncation = {
-        particles: c.particles,
-        truncationLength: c.truncation,
-        maxInitialOffset: c.horizon - 1,
-      };
-      const estimator = c.estimator === "pes"
-        ? pes(sys, { ...truncation, sigma: c.sigma })
-        : tbptt(sys, truncation);
-      let done = 0;
-      const ta = performance.now();
-      const meta = await metaTrain({
-        estimator,
-        theta0: tensor(theta0),
-        optimizer: adam({ lr: c.metaLr }),
-        iterations: c.iterations,
-        key: foldIn(root, 20 + oi),
-        readEvery: c.readEvery,
-        onNonFinite: "skip",
-        signal: ctx.signal,
-        onProgress: (r: MetaTrainRecord) => {
-          p.tick(r.iteration - done);
-          done = r.iteration;
-        },
+      const lopt = makeLopt(c, kind);
+      const { meta, theta0, seconds, done } = await metaTrainLopt({
+        ...job,
+        kind,
+        index: oi,
+        lopt,
+        outer: adam({ lr: c.metaLr }),
+        tick: (n) => p.tick(n),
       });
-      estimator.dispose();
-      const seconds = (performance.now() - ta) / 1000;
       const theta: Tensor = meta.theta;
       const theta0T = tensor(theta0);
       test[kind] = await evalOn(loptRule(lopt, theta), c.testTasks, testKey);
@@ -457,6 +514,65 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
     edgeWarning(notes, "Adam", adamTuned.lr, c.adamLrs);
     edgeWarning(notes, "SGD", sgdTuned.lr, c.sgdLrs);
 
+    // 3b. Learned optimizers training themselves (Metz et al. 2020): the first
+    // optimizer again, from the same initial weights with the same seeds and budget, with the
+    // best trained learned optimizer (fixed weights) as the outer optimizer instead of Adam.
+    const first = trained[0];
+    if (c.selfTrain && first && best && !ctx.signal.aborted) {
+      const teacher = trained.find((t) => t.kind === best)!;
+      const ps = ctx.progress("self-training", c.iterations);
+      const { meta, seconds, done } = await metaTrainLopt({
+        ...job,
+        kind: first.kind,
+        index: 0, // the first optimizer's initial weights and outer key
+        lopt: first.lopt,
+        outer: asOptimizer(teacher.lopt, teacher.theta),
+        tick: (n) => ps.tick(n),
+      });
+      ps.done();
+      test.self_trained = await evalOn(loptRule(first.lopt, meta.theta), c.testTasks, testKey);
+      meta.theta.dispose();
+      meta.history.forEach((r) =>
+        metaCurves.push({
+          optimizer: `${first.kind} (${best} outer)`,
+          iteration: r.iteration,
+          meta_loss: r.loss,
+        })
+      );
+      const self = score(test.self_trained), adamOuter = score(test[first.kind]);
+      const init = score(test[`${first.kind}_init`]);
+      metrics.self_trained_outer = best;
+      metrics.self_trained_test_mean_log_loss = self;
+      metrics.self_trained_final_log_loss = final(test.self_trained);
+      metrics.adam_outer_test_mean_log_loss = adamOuter;
+      metrics.self_trained_minus_adam_outer = self - adamOuter;
+      metrics.self_trained_meta_seconds = seconds;
+      metrics.self_trained_meta_skipped = meta.skipped;
+      const verdict = self <= adamOuter
+        ? "self-training worked at this scale: as good as Adam as the outer optimizer or better"
+        : self < init
+        ? `self-training worked only partly at this scale: it improved on the initial weights by ${
+          fmt(init - self)
+        } (Adam as outer optimizer: by ${fmt(init - adamOuter)})`
+        : "self-training did NOT work at this scale: no improvement on the initial weights";
+      const scaleCaveat = best === "gru"
+        ? "; this GRU reads the raw gradient, so unlike the normalized optimizers it is not " +
+          "invariant to the meta-gradient's scale"
+        : "";
+      notes.push(
+        `Self-training (Metz et al. 2020): ${first.kind.toUpperCase()} meta-trained again ` +
+          `from the same initial weights and seeds for ${done} outer steps with the trained ` +
+          `${best.toUpperCase()} optimizer (fixed weights; theta's ${first.lopt.thetaDim} ` +
+          `weights as one tensor) as the outer optimizer instead of Adam (lr ${c.metaLr}), in ` +
+          `${fmt(seconds, 1)} s: held-out mean log loss ${fmt(self)}, vs ${fmt(adamOuter)} ` +
+          `with Adam outside and ${fmt(init)} at the initial weights; ${verdict}. The outer ` +
+          `optimizer was meta-trained only on ${c.horizon}-step ${c.dim}-parameter ` +
+          `regressions; here it takes ${c.iterations} steps on noisy meta-gradients of ` +
+          `${first.lopt.thetaDim} weights (Metz et al. meta-trained on thousands of diverse ` +
+          `tasks for this)${scaleCaveat}.`,
+      );
+    }
+
     // 4. Generalization to a family never seen in meta-training.
     if (c.oodFamily === "two-moons" && trained.length > 0) {
       const moons = twoMoonsFamily();
@@ -525,6 +641,7 @@ export const loptTrain: Experiment<LoptTrainConfig> = {
       gru_mix_init: "GRU (mix) initial weights",
       hier: "Hierarchical: per-tensor GRU + per-parameter MLP (meta-trained)",
       hier_init: "Hierarchical (initial weights)",
+      self_trained: `${c.optimizers[0]} meta-trained by the best learned optimizer (self-training)`,
       adam: `Adam (lr ${adamTuned.lr})`,
       sgdm: `SGD + momentum 0.9 (lr ${sgdTuned.lr})`,
     };
