@@ -12,8 +12,9 @@
  *   against the black-box kernel at small gradients) and the update function (clipping);
  * - `hier`: the hierarchical optimizer of Metz et al. (2020) / learned_optimization's
  *   `RNNMLPLOpt` in compact form (`hierarchicalLopt`): a per-tensor GRU reads tensor-level
- *   statistics and gives a per-parameter MLP like `mlp`'s a context and a per-tensor step scale;
- *   probed as a black box (momentum kernel). The linear-regression problems are one tensor, so
+ *   statistics (and the training loss, normalized by its running mean and variance) and gives a
+ *   per-parameter MLP like `mlp`'s a context and a per-tensor step scale; probed as a black box
+ *   (momentum kernel). The linear-regression problems are one tensor, so
  *   its per-tensor structure is exercised on the two-moons network (4 tensors) of the
  *   out-of-distribution test.
  *
@@ -111,6 +112,11 @@ const schema = z.strictObject({
   hierRnnHidden: z.number().int().min(1).max(256).default(32),
   /** Context numbers the hierarchical optimizer's GRU passes to each tensor's MLP. */
   hierContext: z.number().int().min(1).max(128).default(16),
+  /**
+   * Feed the hierarchical optimizer's GRU the normalized training loss (learned_optimization's
+   * `train_loss_feat`; `false` for the ablation without it).
+   */
+  hierLossFeatures: z.boolean().default(true),
   /** Meta-gradient estimator. */
   estimator: z.enum(["tbptt", "pes"]).default("tbptt"),
   /** Unrolls per truncation (PES: antithetic copies included). */
@@ -203,6 +209,7 @@ function makeLopt(c: LoptTrainConfig, kind: LoptKind): LearnedOptimizer {
       stepMult: c.stepMult,
       rnnHidden: c.hierRnnHidden,
       context: c.hierContext,
+      lossFeatures: c.hierLossFeatures,
     });
   }
   return gruLopt({

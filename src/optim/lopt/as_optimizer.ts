@@ -9,6 +9,12 @@
  * the step counter live on the GPU; the counter is incremented there, so a training loop never
  * reads back or uploads anything per step (DESIGN.md principle 1).
  *
+ * nn's `Optimizer.update(grads, state, params)` carries no loss, so the learned optimizer is
+ * called without one (`LoptUpdateInput.loss` absent): loss features take their neutral value
+ * (`hierarchicalLopt`: the loss feature is 0 and its running statistics stay as they are). An
+ * optimizer meta-trained with loss features thus runs here as if the loss always sat at its
+ * running mean.
+ *
  * @example
  * ```ts
  * import { tensor, zeros } from "../../gpu/mod.ts";

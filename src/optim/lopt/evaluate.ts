@@ -51,7 +51,8 @@ export interface EvaluateResult {
 
 /**
  * Trains fresh problems of `family` with `rule` and returns the mean loss curves. The same key
- * gives every rule the same problems and minibatches.
+ * gives every rule the same problems and minibatches. Each step hands the rule the training
+ * loss before the update (a learned optimizer's loss features read it).
  *
  * @example
  * ```ts
@@ -80,7 +81,7 @@ export async function evaluateRule(
     for (let t = 0; t < o.steps; t++) {
       const next = scope(() => {
         const { loss, grad } = family.lossAndGrad(tasks, params, foldIn(o.key, 1 + t), 1);
-        const out = rule.step(params, grad, state, t);
+        const out = rule.step(params, grad, state, t, loss); // the loss for loss features
         return { loss: mean(loss), logLoss: mean(log(loss)), ...out };
       });
       dispose([params, state]);

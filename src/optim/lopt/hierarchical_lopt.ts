@@ -11,7 +11,8 @@
  * of the parameters (clipped to [-5, 5]), `sign(mean x)` for each row, and `log(size) - 1`,
  * where `clipLogAbs(v) = clip(log(1e-8 + |v|), -5, 5)` (the reference's transform). Together
  * with the mean over tensors of the previous hidden states (the reference's DeepSets-style
- * `from_lstm` message), they drive one GRU step per tensor (R hidden units):
+ * `from_lstm` message) and, with `lossFeatures` (the default), the normalized training loss
+ * below, they drive one GRU step per tensor (R hidden units):
  *
  *     h' = GRU(features, h)                  per tensor, h = 0 at the start
  *     c = Wc h' + bc                         context (C numbers), broadcast to the tensor
@@ -23,17 +24,36 @@
  * state vector halves the per-tensor state (which has to be stored in the per-parameter state
  * rows, see below) and it has 3 gate blocks instead of 4. The per-tensor log step scale is an
  * explicit readout here (the reference modulates steps only through the context inputs); its
- * weights start at zero, so the untrained optimizer's steps are the MLP's. Left out from the
- * reference: the training/validation loss features (the `LearnedOptimizer` interface hands
- * the update no loss), the MLP-to-RNN feedback (`from_mlp`), the dynamic gradient clipper,
- * second-moment accumulators and the shape features beyond the tensor size.
+ * weights start at zero, so the untrained optimizer's steps are the MLP's.
  *
- * State: rows 0-5 of the `[P, 6 + R, n]` state are the momenta; rows 6 .. 6 + R hold each
- * tensor's RNN hidden state, repeated over that tensor's parameters (the interface has only
- * per-parameter state), and read back from the tensor's first parameter. Everything is tensor
- * ops, so TBPTT differentiates through the RNN state (there is no fused kernel); the per-tensor
- * aggregates are one matmul with a segment-averaging matrix and each broadcast back to the
- * parameters is one gather, whatever the number of tensors.
+ * Loss feature (the reference's `train_loss_feat`: `_LossNormalizer(0.9).weight_loss` in
+ * learned_optimization's `learned_optimizers/rnn_mlp_lopt.py`): the training loss L of the
+ * particle's problem (the update's `loss` input, before the step) standardized by the running
+ * mean and variance of its values so far (decay d = 0.9),
+ *
+ *     mu' = d mu + (1 - d) L;   v' = d v + (1 - d) (mu' - L)^2;   w' = d w + (1 - d)
+ *     lossFeature = clip((L - mu' / w') / sqrt(v' / w' + 1e-8), -5, 5)
+ *
+ * the same for every tensor of the particle. `w = 1 - d^t` is the bias correction after t
+ * losses; the reference computes it from an update count (and adds 1e-8 to it), here it is
+ * carried in the state, so that a step without a loss leaves all three statistics as they were.
+ * Such a step (no `loss` given, e.g. through `asOptimizer`, whose nn interface has no loss)
+ * feeds the neutral value 0: the loss sitting at its running mean. The feature is a smooth
+ * function of the loss (up to the clip), so TBPTT also differentiates through the loss's
+ * dependence on earlier steps.
+ *
+ * Left out from the reference: the validation-loss feature (no validation loss reaches the
+ * update), the MLP-to-RNN feedback (`from_mlp`), the dynamic gradient clipper, second-moment
+ * accumulators and the shape features beyond the tensor size.
+ *
+ * State: rows 0-5 of the `[P, 6 + R (+ 3), n]` state are the momenta; rows 6 .. 6 + R hold
+ * each tensor's RNN hidden state, repeated over that tensor's parameters (the interface has only
+ * per-parameter state), and read back from the tensor's first parameter; with loss features,
+ * the last 3 rows hold `mu, v, w`, repeated over all the particle's parameters and read back
+ * from the first. Everything is tensor ops, so TBPTT differentiates through the RNN state and
+ * the loss statistics (there is no fused kernel); the per-tensor aggregates are one matmul with
+ * a segment-averaging matrix and each broadcast back to the parameters is one gather, whatever
+ * the number of tensors.
  *
  * @example
  * ```ts
@@ -44,21 +64,23 @@
  *   theta: reshape(lopt.initTheta(0), [1, lopt.thetaDim]),
  *   params: tensor([[0.5, -1, 2]]),
  *   grads: tensor([[0.1, 0.2, -0.3]]),
- *   state: zeros([1, lopt.stateRows, 3]), // 6 momenta + 4 RNN units
+ *   state: zeros([1, lopt.stateRows, 3]), // 6 momenta + 4 RNN units + 3 loss statistics
  *   iteration: tensor([0]),
  *   segments: [2, 1], // two parameter tensors
+ *   loss: tensor([0.7]), // the training loss at params
  * });
- * console.log(out.params.shape, out.state.shape); // [1, 3] [1, 10, 3]
+ * console.log(out.params.shape, out.state.shape); // [1, 3] [1, 13, 3]
  * ```
  * @module
  */
 import { z } from "zod";
-import { ShapeError } from "../../errors.ts";
+import { DtypeError, ShapeError } from "../../errors.ts";
 import {
   abs,
   add,
   broadcastTo,
   concat,
+  div,
   exp,
   keep,
   log,
@@ -68,6 +90,7 @@ import {
   minimum,
   mul,
   reshape,
+  rsqrt,
   sigmoid,
   sign,
   slice,
@@ -77,6 +100,7 @@ import {
   tanh,
   type Tensor,
   tensor,
+  zeros,
 } from "../../gpu/mod.ts";
 import type { KeyOrSeed } from "../../nn/host_rng.ts";
 import { parseOptions } from "../../options.ts";
@@ -100,8 +124,11 @@ import {
   thetaSlot,
 } from "./mlp_lopt.ts";
 
-/** Per-tensor aggregate features fed to the RNN (27; see the module doc). */
+/** Per-tensor aggregate features fed to the RNN (27, not counting the loss feature). */
 export const HIER_TENSOR_FEATURES: number = 3 * LOPT_TENSOR_FEATURES + 3;
+
+/** State rows of the loss statistics `mu, v, w` (see the module doc). */
+const LOSS_STATS = 3;
 
 const schema = z.strictObject({
   hidden: z.number().int().min(1).max(512).default(32),
@@ -110,6 +137,8 @@ const schema = z.strictObject({
   context: z.number().int().min(1).max(128).default(16),
   stepMult: z.number().positive().finite().default(0.001),
   expMult: z.number().positive().finite().default(0.001),
+  lossFeatures: z.boolean().default(true),
+  lossDecay: z.number().min(0).lt(1).default(0.9),
 });
 
 /** Options of {@link hierarchicalLopt} (reference defaults from learned_optimization). */
@@ -126,6 +155,13 @@ export interface HierarchicalLoptOptions {
   stepMult?: number;
   /** Scale of the magnitude output inside the exponential [0.001, as the reference]. */
   expMult?: number;
+  /**
+   * Feed the RNN the normalized training loss (see the module doc; adds one RNN input and 3
+   * state rows) [true, as the reference].
+   */
+  lossFeatures?: boolean;
+  /** Decay d of the running loss statistics [0.9, the reference's training-loss normalizer]. */
+  lossDecay?: number;
 }
 
 /** The hierarchical learned optimizer (see the module doc). */
@@ -134,7 +170,8 @@ export interface HierarchicalLopt extends LearnedOptimizer {
   readonly options: Readonly<Required<HierarchicalLoptOptions>>;
   /**
    * Where each weight lives in theta: the MLP's `w1, b1, ..` (`w1` is `[hidden, 19 + C]`:
-   * per-parameter features, step features, context), then the GRU's `rnn_wx [3R, 27 + R]`,
+   * per-parameter features, step features, context), then the GRU's `rnn_wx [3R, 27 + R]`
+   * (`[3R, 28 + R]` with loss features: column 27 reads the loss feature),
    * `rnn_u [3R, R]`, `rnn_b [3R]` (update, reset, candidate blocks), the context readout
    * `ctx_w [C, R]`, `ctx_b [C]` and the log-step-scale readout `scale_w [1, R]`, `scale_b [1]`.
    */
@@ -150,7 +187,7 @@ export interface HierarchicalLopt extends LearnedOptimizer {
  * ```ts
  * import { hierarchicalLopt } from "./hierarchical_lopt.ts";
  * const lopt = hierarchicalLopt();
- * console.log(lopt.thetaDim, lopt.stateRows); // 11667 38
+ * console.log(lopt.thetaDim, lopt.stateRows); // 11763 41 (6 momenta, 32 RNN units, 3 loss stats)
  * ```
  */
 export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): HierarchicalLopt {
@@ -161,7 +198,8 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
     ...Array.from({ length: o.layers }, () => o.hidden),
     2,
   ]);
-  const rnnIn = HIER_TENSOR_FEATURES + R;
+  const L = o.lossFeatures ? LOSS_STATS : 0; // state rows of the loss statistics
+  const rnnIn = HIER_TENSOR_FEATURES + (o.lossFeatures ? 1 : 0) + R;
   const layout: LoptSlot[] = [...mlp.slots];
   let D = mlp.end;
   const addSlot = (name: string, shape: number[]): LoptSlot => {
@@ -206,10 +244,10 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
     if (grads.shape.join() !== params.shape.join()) {
       throw new ShapeError(`${where}: grads [${grads.shape}] must match params [${params.shape}]`);
     }
-    if (state.shape.join() !== `${P},${K + R},${n}`) {
+    if (state.shape.join() !== `${P},${K + R + L},${n}`) {
+      const rows = `${K} momenta + ${R} RNN units${L ? ` + ${L} loss statistics` : ""}`;
       throw new ShapeError(
-        `${where}: state (${K} momenta + ${R} RNN units) must be [${P}, ${K + R}, ${n}], ` +
-          `got [${state.shape}]`,
+        `${where}: state (${rows}) must be [${P}, ${K + R + L}, ${n}], got [${state.shape}]`,
       );
     }
     const segments = checkSegments(input.segments, n, where);
@@ -234,10 +272,19 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
       log(add(abs(concat([mu, variance], 1)), 1e-8)),
       mul(log(add(sumSq, 1e-16)), 0.5), // log norm, smooth at a zero tensor
     ], 1);
+    const lossStats = L
+      ? lossFeature(
+        input.loss,
+        slice(state, [null, [K + R, K + R + L], [0, 1]]),
+        o.lossDecay,
+        where,
+      )
+      : null;
     const x = concat([
       minimum(maximum(logs, -5), 5),
       sign(mu),
       broadcastTo(seg.logSize, [P, 1, S]),
+      ...(lossStats ? [broadcastTo(lossStats.feature, [P, 1, S])] : []),
       broadcastTo(mean(h, 2, true), [P, R, S]), // what all tensors' RNNs said last step
     ], 1);
     const xin = add(matmul(thetaSlot(theta, rnn.wx), x), thetaSlot(theta, rnn.b));
@@ -270,7 +317,11 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
     const step = mul(loptStep(out, o.stepMult, o.expMult), scale);
     return {
       params: sub(params, step),
-      state: concat([nextMoments, spread(hNext)], 1),
+      state: concat([
+        nextMoments,
+        spread(hNext),
+        ...(lossStats ? [broadcastTo(lossStats.stats, [P, L, n])] : []),
+      ], 1),
       step,
     };
   };
@@ -284,12 +335,40 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
     name: "hier-lopt",
     options: o,
     thetaDim: D,
-    stateRows: K + R,
+    stateRows: K + R + L,
     layout,
     initTheta: (seed) => tensor(initHost(seed)),
     initThetaHost: initHost,
     update,
   };
+}
+
+/**
+ * The loss feature `[P, 1, 1]` and the next statistics `mu, v, w` `[P, 3, 1]` from the previous
+ * ones `[P, 3, 1]` (see the module doc); without a loss, 0 and the statistics unchanged.
+ */
+function lossFeature(
+  loss: Tensor | undefined,
+  stats: Tensor,
+  decay: number,
+  where: string,
+): { feature: Tensor; stats: Tensor } {
+  const P = stats.shape[0];
+  if (loss === undefined) return { feature: zeros([P, 1, 1]), stats };
+  if (loss.shape.join() !== `${P}`) {
+    throw new ShapeError(
+      `${where}: loss must be [${P}] (one training loss per particle), got [${loss.shape}]`,
+    );
+  }
+  if (loss.dtype !== "f32") throw new DtypeError(`${where}: loss is ${loss.dtype}; expected f32`);
+  const l = reshape(loss, [P, 1, 1]);
+  const ema = (row: number, x: Tensor) =>
+    add(mul(slice(stats, [null, [row, row + 1]]), decay), mul(x, 1 - decay));
+  const mu = ema(0, l);
+  const v = ema(1, square(sub(mu, l)));
+  const w = add(mul(slice(stats, [null, [2, 3]]), decay), 1 - decay);
+  const z = mul(sub(l, div(mu, w)), rsqrt(add(div(v, w), 1e-8)));
+  return { feature: minimum(maximum(z, -5), 5), stats: concat([mu, v, w], 1) };
 }
 
 /** GPU constants of one segment layout (see `segmentTables`). */

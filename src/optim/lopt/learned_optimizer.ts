@@ -32,6 +32,12 @@ export interface LoptUpdateInput {
    * per tensor use them); they must sum to `n` [one tensor of size n].
    */
   segments?: readonly number[];
+  /**
+   * Training loss of each particle's problem at `params` (before this step), f32 `[P]`: the
+   * minibatch loss whose gradient is `grads`. Optional: optimizers with loss features
+   * (`hierarchicalLopt`) give them a neutral value when it is absent; the others ignore it.
+   */
+  loss?: Tensor;
 }
 
 /** What {@link LearnedOptimizer.update} returns. */

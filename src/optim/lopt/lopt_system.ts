@@ -4,8 +4,10 @@
  * its own problem drawn from the family with the optimizer `theta[p]`, and the per-step loss is
  * the problem's training loss before the update (or its log, the default, so that problems of
  * very different loss scales weigh alike; Metz et al. 2020 normalize losses for the same
- * reason). An episode is `horizon` inner steps; a new episode draws a new problem. Any
- * estimator in `src/optim` (PES, truncated ES, TBPTT) trains it with `metaTrain`.
+ * reason). An episode is `horizon` inner steps; a new episode draws a new problem. The
+ * optimizer's update also receives that training loss (`LoptUpdateInput.loss`, for loss
+ * features), computed anyway for the meta-loss. Any estimator in `src/optim` (PES, truncated
+ * ES, TBPTT) trains it with `metaTrain`.
  *
  * @example
  * ```ts
@@ -250,6 +252,7 @@ export function learnedOptimizerSystem(
     },
     step(theta, s, ctx) {
       const { loss, grad } = family.lossAndGrad(s.tasks, s.params, ctx.key, ctx.replicas);
+      const P = theta.shape[0];
       const out = lopt.update({
         theta,
         params: s.params,
@@ -257,8 +260,8 @@ export function learnedOptimizerSystem(
         state: s.optState,
         iteration: ctx.time,
         segments: family.segments,
+        loss: reshape(loss, [P]),
       });
-      const P = theta.shape[0];
       return {
         state: { tasks: s.tasks, params: out.params, optState: out.state },
         loss: reshape(o.metaLoss === "log" ? log(loss) : loss, [P]),

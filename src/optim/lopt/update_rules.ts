@@ -28,8 +28,17 @@ export interface UpdateRule<S extends Record<string, Tensor> = Record<string, Te
   readonly name: string;
   /** Fresh state for parameters `[P, n]`. */
   init(params: Tensor): S;
-  /** One update at training step `t` (0 first) of every particle. */
-  step(params: Tensor, grads: Tensor, state: S, t: number): { params: Tensor; state: S };
+  /**
+   * One update at training step `t` (0 first) of every particle; `loss` `[P]` is the training
+   * loss at `params` (rules without loss features ignore it; it may be absent).
+   */
+  step(
+    params: Tensor,
+    grads: Tensor,
+    state: S,
+    t: number,
+    loss?: Tensor,
+  ): { params: Tensor; state: S };
 }
 
 const adamSchema = z.strictObject({
@@ -95,7 +104,7 @@ export function sgdMomentumRule(
 
 /**
  * A learned optimizer with fixed weights `theta [D]` (shared by every particle) as an update
- * rule.
+ * rule; the step's `loss`, when given, is passed on to the optimizer's loss features.
  *
  * @example
  * ```ts
@@ -116,7 +125,7 @@ export function loptRule(
   return {
     name: lopt.name,
     init: (p) => ({ state: zeros([p.shape[0], lopt.stateRows, p.shape[1]]) }),
-    step(p, g, s, t) {
+    step(p, g, s, t, loss) {
       const P = p.shape[0];
       const out = lopt.update({
         theta: broadcastTheta(theta, P),
@@ -125,6 +134,7 @@ export function loptRule(
         state: s.state,
         iteration: full([P], t),
         segments,
+        loss,
       });
       return { params: out.params, state: { state: out.state } };
     },
