@@ -17,7 +17,7 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
     pool: 2,
     depth: 4,
     width: 16,
-    variants: ["dks", "standard", "tanh_orthogonal", "dks_gaussian", "tat"],
+    variants: ["dks", "standard", "tanh_orthogonal", "dks_gaussian", "tat", "relu_he"],
     eta: 0.5, // a 4-layer ReLU chain reaches C_f(0) = 0.68 at most, below the default 0.9
     batchSize: 32,
     steps: 6,
@@ -43,6 +43,8 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
       "loss_ratio_standard_over_tat",
       "tat_negative_slope",
       "tat_output_scale",
+      "relu_he_final_loss",
+      "relu_he_test_acc",
     ]
   ) {
     assert.equal(typeof r.metrics[k], "number", k);
@@ -58,6 +60,7 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
     "tanh_orthogonal",
     "dks_gaussian",
     "tat",
+    "relu_he",
   ]);
   // The TAT parameters are the transform's: slope in (0, 1), Q(q) = q scale.
   const a = r.metrics.tat_negative_slope as number;
@@ -65,7 +68,11 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
   assert.ok(Math.abs((r.metrics.tat_output_scale as number) - Math.sqrt(2 / (1 + a * a))) < 1e-12);
   assert.deepEqual(r.tables!.map((t) => t.name), ["variants"]);
   const t = r.tables![0].table;
-  assert.equal(t.numRows(), 5);
+  assert.equal(t.numRows(), 6);
+  // relu_he: plain ReLU with Gaussian He weights (w_std sqrt(2))
+  const he = (t.objects() as Record<string, unknown>[]).find((o) => o.variant === "relu_he")!;
+  assert.equal(he.activation, "relu");
+  assert.equal(he.init, "gaussian (w_std 1.4142)");
   for (const col of ["variant", "final_train_loss", "test_acc", "init_mean_abs_cos"]) {
     assert.ok(t.columnNames().includes(col), col);
   }
@@ -73,10 +80,10 @@ Deno.test("dks-deep-mlp runs at tiny scale and reports every metric", async () =
   const values = (r.charts![0].spec.data as { values: { variant: string; step: number }[] })
     .values;
   // Step 0 plus two read windows per variant.
-  assert.equal(values.length, 5 * 3);
+  assert.equal(values.length, 6 * 3);
   assert.deepEqual([...new Set(values.map((v) => v.step))], [0, 3, 6]);
   assert.ok(r.notes!.some((n) => n.includes("alpha") && n.includes("delta")));
-  assert.ok(r.notes!.some((n) => n.includes("TAT") && n.includes("negative slope")));
+  assert.ok(r.notes!.some((n) => n.includes("TAT") && n.includes("He init")));
 });
 
 Deno.test("dks-deep-mlp schema fills defaults and rejects bad fields", () => {
@@ -92,7 +99,7 @@ Deno.test("dks-deep-mlp schema fills defaults and rejects bad fields", () => {
   assert.throws(() => dksDeepMlp.schema.parse({ zeta: 1 }));
   assert.throws(() => dksDeepMlp.schema.parse({ eta: 1 }));
   assert.throws(() => dksDeepMlp.schema.parse({ eta: -0.1 }));
-  assert.ok(quick.variants.includes("tat"));
+  assert.ok(quick.variants.includes("tat") && quick.variants.includes("relu_he"));
   assert.throws(() => dksDeepMlp.schema.parse({ optimizer: "lbfgs" }));
   assert.throws(() => dksDeepMlp.schema.parse({ trainSize: 100, batchSize: 200 }));
   assert.equal(dksDeepMlp.schema.safeParse({ pool: 3 }).success, false);

@@ -10,7 +10,9 @@
  * - `dks_gaussian`: the DKS activation with Gaussian LeCun weights (the other ingredient alone);
  * - `tat`: TAT's tailored leaky ReLU (Zhang, Botev, Martens 2022) `sqrt(2 / (1 + a^2))
  *   leakyRelu_a(x)` from `tatTransform({ activation: "leaky_relu", depth, eta })`, whose negative
- *   slope a makes the network's C_f(0) = eta, with scaled orthogonal weights.
+ *   slope a makes the network's C_f(0) = eta, with scaled orthogonal weights;
+ * - `relu_he`: plain ReLU with Gaussian He weights `N(0, 2 / fanIn)` (the edge-of-chaos ReLU
+ *   baseline TAT is compared with).
  *
  * Inputs are per-example standardized (mean 0, q = mean(x^2) = 1, as DKS's per-location
  * normalization asks), biases start at 0 and the loss is softmax cross-entropy. Training losses
@@ -34,6 +36,7 @@ import {
   matmul,
   mul,
   random,
+  relu,
   scope,
   tanh,
   type Tensor,
@@ -66,7 +69,7 @@ import { accuracy, loadMnistInputs, mnistSplitFields } from "./mnist_inputs.ts";
  * @example
  * ```ts
  * import { DKS_MLP_VARIANTS } from "./dks_deep_mlp.ts";
- * console.log(DKS_MLP_VARIANTS.length); // 5
+ * console.log(DKS_MLP_VARIANTS.length); // 6
  * ```
  */
 export const DKS_MLP_VARIANTS = [
@@ -75,6 +78,7 @@ export const DKS_MLP_VARIANTS = [
   "tanh_orthogonal",
   "dks_gaussian",
   "tat",
+  "relu_he",
 ] as const;
 
 /**
@@ -102,6 +106,7 @@ const schema = z.strictObject({
     "tanh_orthogonal",
     "dks_gaussian",
     "tat",
+    "relu_he",
   ]),
   /** DKS target global C map slope C_f'(1) (the reference's default 1.5). */
   zeta: z.number().gt(1).default(1.5),
@@ -216,7 +221,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       pool: 2,
       depth: 24,
       width: 64,
-      variants: ["dks", "standard", "tanh_orthogonal", "tat"],
+      variants: ["dks", "standard", "tanh_orthogonal", "tat", "relu_he"],
       batchSize: 128,
       steps: 40,
       readEvery: 5,
@@ -262,9 +267,16 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
         if (ctx.signal.aborted) break;
         const useDks = variant === "dks" || variant === "dks_gaussian";
         const ortho = variant === "dks" || variant === "tanh_orthogonal" || variant === "tat";
-        const act: Act = variant === "tat" ? tat!.apply : useDks ? dks.apply : tanh;
+        const act: Act = variant === "tat"
+          ? tat!.apply
+          : variant === "relu_he"
+          ? relu
+          : useDks
+          ? dks.apply
+          : tanh;
+        const wStd = variant === "relu_he" ? Math.SQRT2 : c.standardWStd;
         // Same key for every variant: Gaussian draws are shared across variants of one seed.
-        let params = await initParams(random.foldIn(key, 1), dims, ortho, c.standardWStd);
+        let params = await initParams(random.foldIn(key, 1), dims, ortho, wStd);
         const fullLoss = (q: MlpParams): Promise<number> =>
           scope(() => softmaxCrossEntropy(forward(q, xTrain, act), yTrain)).item();
 
@@ -330,8 +342,14 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
         byVariant[variant] = { loss: finalLoss, acc: testAcc };
         rows.push({
           variant,
-          activation: variant === "tat" ? "tat leaky_relu" : useDks ? "dks tanh" : "tanh",
-          init: ortho ? "orthogonal" : `gaussian (w_std ${c.standardWStd})`,
+          activation: variant === "tat"
+            ? "tat leaky_relu"
+            : variant === "relu_he"
+            ? "relu"
+            : useDks
+            ? "dks tanh"
+            : "tanh",
+          init: ortho ? "orthogonal" : `gaussian (w_std ${+wStd.toFixed(4)})`,
           steps: done,
           init_loss: initLoss,
           final_train_loss: finalLoss,
@@ -369,6 +387,10 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
       metrics.loss_ratio_standard_over_tat = metrics.standard_final_loss / metrics.tat_final_loss;
       metrics.tat_negative_slope = tat!.negativeSlope!;
       metrics.tat_output_scale = tat!.gamma;
+    }
+    if (byVariant.relu_he) {
+      metrics.relu_he_final_loss = get("relu_he", "loss");
+      metrics.relu_he_test_acc = get("relu_he", "acc");
     }
     metrics.final_train_loss = Object.fromEntries(
       Object.entries(byVariant).map(([k, v]) => [k, v.loss]),
@@ -424,8 +446,15 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
           (byVariant.tat
             ? `; final training loss ${fmt(metrics.tat_final_loss as number)} vs DKS ${
               fmt(metrics.dks_final_loss as number)
-            } and standard ${fmt(metrics.standard_final_loss as number)}, test accuracy ` +
-              `${fmt(metrics.tat_test_acc as number)}.`
+            } and standard ${fmt(metrics.standard_final_loss as number)}` +
+              (byVariant.relu_he
+                ? `, plain ReLU with He init ${fmt(metrics.relu_he_final_loss as number)} (` +
+                  (metrics.tat_final_loss < metrics.relu_he_final_loss
+                    ? "TAT ahead of its ReLU baseline"
+                    : "TAT NOT ahead of its ReLU baseline here") +
+                  ")"
+                : "") +
+              `; test accuracy ${fmt(metrics.tat_test_acc as number)}.`
             : "."),
         ]
         : []),
