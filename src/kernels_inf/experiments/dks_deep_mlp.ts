@@ -100,14 +100,7 @@ const schema = z.strictObject({
   /** Hidden width. */
   width: z.number().int().min(2).max(8192).default(512),
   /** Variants trained, in this order (each from its own initialization of the same seed). */
-  variants: z.array(z.enum(DKS_MLP_VARIANTS)).min(1).default([
-    "dks",
-    "standard",
-    "tanh_orthogonal",
-    "dks_gaussian",
-    "tat",
-    "relu_he",
-  ]),
+  variants: z.array(z.enum(DKS_MLP_VARIANTS)).min(1).default([...DKS_MLP_VARIANTS]),
   /** DKS target global C map slope C_f'(1) (the reference's default 1.5). */
   zeta: z.number().gt(1).default(1.5),
   /**
@@ -209,7 +202,7 @@ export const dksDeepMlp: Experiment<DksDeepMlpConfig> = {
   name: "dks-deep-mlp",
   module: "kernels_inf",
   description: "Deep vanilla MLP on MNIST: DKS tanh and TAT leaky ReLU (with orthogonal init) vs " +
-    "standard tanh + LeCun init (Martens et al. 2021; Zhang et al. 2022).",
+    "standard tanh + LeCun init and ReLU + He init (Martens et al. 2021; Zhang et al. 2022).",
   claim: "With Deep Kernel Shaping (transformed activation + orthogonal init), a deep vanilla " +
     "network without skip connections or normalization trains much faster than with the " +
     "standard activation and initialization.",
