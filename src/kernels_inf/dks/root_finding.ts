@@ -14,11 +14,37 @@
  * @module
  */
 import { InvalidArgumentError, NotPositiveDefiniteError } from "../../errors.ts";
+import { mulberry32 } from "../../nn/host_rng.ts";
 import { choleskyHost } from "../linalg/cholesky.ts";
 import { choSolveHost } from "../linalg/triangular.ts";
 
 const MAX_ITERATIONS = 200;
 const MAX_DAMPING_TRIES = 30;
+
+/** Max |residual| at which DKS and TAT accept a solution of their shaping conditions. */
+export const SHAPING_TOL = 1e-11;
+
+/**
+ * The starting points DKS and TAT solve from, as deepmind/dks does: the `fixed` ones, then
+ * seeded random ones from `sample` (seed 123) up to `total` in all.
+ *
+ * @example
+ * ```ts
+ * import { startingPoints } from "./root_finding.ts";
+ * const s = startingPoints([[1, 0]], (r) => [2 * r(), 0], 3);
+ * console.log(s.length, s[0]); // 3 [1, 0]
+ * ```
+ */
+export function startingPoints(
+  fixed: readonly number[][],
+  sample: (random: () => number) => number[],
+  total = 50,
+): number[][] {
+  const rand = mulberry32(123);
+  const starts = [...fixed];
+  while (starts.length < total) starts.push(sample(rand));
+  return starts;
+}
 
 /**
  * Solves residual(p) = 0 for p with as many unknowns as residuals, by Levenberg-Marquardt with a

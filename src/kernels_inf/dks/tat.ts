@@ -33,9 +33,8 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.ts";
-import { mulberry32 } from "../../nn/host_rng.ts";
 import { baseActivation, checkActivationName, type DksActivationName } from "./base_activations.ts";
-import { solveIncreasing, solveSquareSystem } from "./root_finding.ts";
+import { SHAPING_TOL, solveIncreasing, solveSquareSystem, startingPoints } from "./root_finding.ts";
 import { type DksActivation, shapedActivation } from "./shaped_activation.ts";
 import { shapingConditions } from "./shaping_conditions.ts";
 import { chainSubnetMax, maxCurvatureFunction, type SubnetMaxFunction } from "./subnet_max.ts";
@@ -95,8 +94,6 @@ export function leakyReluCMap(c: number, negativeSlope: number): number {
 const SMOOTH_STARTS: number[][] = [1, 0.1].flatMap((scale) =>
   [0, 1, -1].flatMap((shift) => [0, 1, -1].map((outShift) => [scale, shift, outShift]))
 );
-const NUM_TRIES = 50;
-const RESIDUAL_TOL = 1e-11;
 /** The reference rejects solutions with input scale x output scale at or above this. */
 const MAX_SCALE_PRODUCT = 2;
 
@@ -191,12 +188,10 @@ function smoothTat(
     const s = conditions(p);
     return s ? [s.qSlope - 1, s.cSlope - 1, s.cCurvature! - kappa] : null;
   };
-  const rand = mulberry32(123); // the seeded starting points after the fixed ones
-  const starts = [...SMOOTH_STARTS];
-  while (starts.length < NUM_TRIES) starts.push([2 * rand(), -3 + 6 * rand(), -3 + 6 * rand()]);
+  const starts = startingPoints(SMOOTH_STARTS, (r) => [2 * r(), -3 + 6 * r(), -3 + 6 * r()]);
   let fallback: number[] | null = null;
   for (const start of starts) {
-    const p = solveSquareSystem(residual, start, RESIDUAL_TOL);
+    const p = solveSquareSystem(residual, start, SHAPING_TOL);
     if (!p) continue;
     if (p[0] * conditions(p)!.gamma < MAX_SCALE_PRODUCT) return smoothResult(name, p, kappa);
     fallback ??= p;

@@ -36,9 +36,8 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.ts";
-import { mulberry32 } from "../../nn/host_rng.ts";
 import { checkActivationName, type DksActivationName } from "./base_activations.ts";
-import { solveIncreasing, solveSquareSystem } from "./root_finding.ts";
+import { SHAPING_TOL, solveIncreasing, solveSquareSystem, startingPoints } from "./root_finding.ts";
 import { type DksActivation, shapedActivation } from "./shaped_activation.ts";
 import { shapingConditions } from "./shaping_conditions.ts";
 
@@ -78,8 +77,6 @@ const STARTS: Record<"smooth" | "leaky", number[][]> = {
   smooth: [[1, 0], [1, 1], [1, -1], [0.1, 0], [0.1, 1], [0.1, -1]],
   leaky: [[0, 0], [0, 1], [0, -1], [0.5, 0], [0.5, 1], [0.5, -1]],
 };
-const NUM_TRIES = 50;
-const RESIDUAL_TOL = 1e-11;
 
 /**
  * Solves the DKS conditions for `options.activation` and returns the transformed activation.
@@ -118,22 +115,22 @@ export function dksTransform(options: DksOptions): DksActivation {
     : zeta ** (1 / depth);
 
   let unpack: (p: number[]) => [number, number, number];
-  let starts: number[][];
+  let fixed: number[][];
   let useQ = true;
   let sample: (r: () => number) => number[];
   if (name === "relu") {
     const beta = cTarget < RELU_MAX_SLOPE_POSITIVE_SHIFT ? 1 : -1;
     unpack = (p) => [p[0], beta, 0];
-    starts = [[1], [0.1]];
+    fixed = [[1], [0.1]];
     sample = (r) => [2 * r()];
     useQ = false;
   } else if (name === "leaky_relu") {
     unpack = (p) => [1, p[1], p[0]];
-    starts = STARTS.leaky;
+    fixed = STARTS.leaky;
     sample = (r) => [r(), -3 + 6 * r()];
   } else {
     unpack = (p) => [p[0], p[1], 0];
-    starts = STARTS.smooth;
+    fixed = STARTS.smooth;
     sample = (r) => [2 * r(), -3 + 6 * r()];
   }
   const conditions = (p: number[]) => {
@@ -145,10 +142,9 @@ export function dksTransform(options: DksOptions): DksActivation {
     if (!s) return null;
     return useQ ? [s.qSlope - qTarget, s.cSlope - cTarget] : [s.cSlope - cTarget];
   };
-  const rand = mulberry32(123); // the seeded starting points after the fixed ones
-  while (starts.length < NUM_TRIES) starts = [...starts, sample(rand)];
+  const starts = startingPoints(fixed, sample);
   for (const start of starts) {
-    const p = solveSquareSystem(residual, start, RESIDUAL_TOL);
+    const p = solveSquareSystem(residual, start, SHAPING_TOL);
     if (!p) continue;
     const [alpha, beta, negativeSlope] = unpack(p);
     const { gamma, delta } = conditions(p)!;
