@@ -26,6 +26,7 @@ export {
   dispose,
   type GradNode,
   keep,
+  keptCache,
   type NestedArray,
   scope,
   Tensor,

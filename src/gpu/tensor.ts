@@ -386,6 +386,43 @@ export function keep<T>(value: T): T {
 }
 
 /**
+ * A cache of kept GPU constants (index tables, masks, uploaded weights) keyed by a string: the
+ * first call for a key builds the value with `build` and keeps it (see {@link keep}); later
+ * calls return it while every tensor in it is live on the default runtime, and rebuild it once
+ * one was disposed or belongs to a replaced runtime. Hot loops then upload such tables once,
+ * not every step.
+ *
+ * @example
+ * ```ts
+ * import { keptCache, scope, tensor } from "./tensor.ts";
+ * const tables = keptCache<{ idx: ReturnType<typeof tensor> }>();
+ * let builds = 0;
+ * const get = () => tables("n=3", () => (builds++, { idx: tensor([0, 1, 2]) }));
+ * const a = scope(() => get()); // survives the scope
+ * console.log(get() === a, builds); // true 1
+ * ```
+ */
+export function keptCache<T>(): (key: string, build: () => T) => T {
+  const cache = new Map<string, T>();
+  return (key, build) => {
+    const hit = cache.get(key);
+    if (hit !== undefined && isLive(hit)) return hit;
+    const fresh = keep(build());
+    cache.set(key, fresh);
+    return fresh;
+  };
+}
+
+/** True when no tensor in `value` is disposed or owned by a runtime other than the default. */
+function isLive(value: unknown): boolean {
+  let live = true;
+  forEachTensor(value, (t) => {
+    if (live && (t.disposed || t.runtime !== runtime())) live = false;
+  });
+  return live;
+}
+
+/**
  * Disposes every tensor in a (nested) value.
  *
  * @example

@@ -23,7 +23,7 @@
 import { z } from "zod";
 import { ShapeError } from "../../errors.ts";
 import {
-  keep,
+  keptCache,
   log,
   reshape,
   take,
@@ -136,30 +136,23 @@ export function mixtureSystem(
   // Every group's state keeps all P rows (rows of other families are unused copies), so the
   // estimators' episode resets, which select whole particle rows, work unchanged. The index,
   // gather and mask tables depend only on (P, replicas): uploaded once and kept, not per step.
-  const layouts = new Map<string, GroupLayout[]>();
-  const layout = (P: number, replicas: number): GroupLayout[] => {
-    const id = `${P}/${replicas}`;
-    const cached = layouts.get(id);
-    if (cached && !cached.some((g) => g.index.disposed || g.gather.disposed || g.mask.disposed)) {
-      return cached;
-    }
-    const groups = familyRows(P, replicas, families.length).map((rows) => {
-      const gather = new Int32Array(P); // particle -> its row in the group (0 if not in it)
-      const mask = new Float32Array(P);
-      rows.forEach((row, k) => {
-        gather[row] = k;
-        mask[row] = 1;
-      });
-      return keep({
-        rows,
-        index: tensor(Int32Array.from(rows), { dtype: "i32" }),
-        gather: tensor(gather, { dtype: "i32" }),
-        mask: tensor(mask),
-      });
-    });
-    layouts.set(id, groups);
-    return groups;
-  };
+  const layouts = keptCache<GroupLayout[]>();
+  const layout = (P: number, replicas: number): GroupLayout[] =>
+    layouts(`${P}/${replicas}`, () =>
+      familyRows(P, replicas, families.length).map((rows) => {
+        const gather = new Int32Array(P); // particle -> its row in the group (0 if not in it)
+        const mask = new Float32Array(P);
+        rows.forEach((row, k) => {
+          gather[row] = k;
+          mask[row] = 1;
+        });
+        return {
+          rows,
+          index: tensor(Int32Array.from(rows), { dtype: "i32" }),
+          gather: tensor(gather, { dtype: "i32" }),
+          mask: tensor(mask),
+        };
+      }));
   const expand = (leaf: Tensor, g: GroupLayout) => take(leaf, g.gather, 0);
   return {
     name: `${lopt.name}/${families.map((f) => f.name).join("+")}`,
@@ -253,6 +246,7 @@ export function learnedOptimizerSystem(
     step(theta, s, ctx) {
       const { loss, grad } = family.lossAndGrad(s.tasks, s.params, ctx.key, ctx.replicas);
       const P = theta.shape[0];
+      const lossP = reshape(loss, [P]);
       const out = lopt.update({
         theta,
         params: s.params,
@@ -260,11 +254,11 @@ export function learnedOptimizerSystem(
         state: s.optState,
         iteration: ctx.time,
         segments: family.segments,
-        loss: reshape(loss, [P]),
+        loss: lossP,
       });
       return {
         state: { tasks: s.tasks, params: out.params, optState: out.state },
-        loss: reshape(o.metaLoss === "log" ? log(loss) : loss, [P]),
+        loss: o.metaLoss === "log" ? log(lossP) : lossP,
       };
     },
   };

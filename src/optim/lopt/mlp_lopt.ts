@@ -41,7 +41,7 @@ import {
   add,
   concat,
   exp,
-  keep,
+  keptCache,
   matmul,
   mean,
   mul,
@@ -99,7 +99,7 @@ export const LOPT_FEATURE_NAMES: readonly string[] = [
 const NORM_EPS = 1e-5;
 const statsKernel = memoKernel(loptStatsKernel);
 const applyKernel = memoKernel(loptApplyKernel);
-const tableCache = new Map<string, { chunks: number; chunkTable: Tensor; segTable: Tensor }>();
+const tableCache = keptCache<{ chunks: number; chunkTable: Tensor; segTable: Tensor }>();
 
 const schema = z.strictObject({
   hidden: z.number().int().min(1).max(512).default(32),
@@ -281,9 +281,7 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
     chunkTable: Tensor;
     segTable: Tensor;
   } {
-    const k = segments.join(",");
-    let t = tableCache.get(k);
-    if (!t || t.chunkTable.disposed || t.segTable.disposed || t.chunkTable.runtime !== runtime()) {
+    return tableCache(segments.join(","), () => {
       const chunkRows: number[] = [], segRows: number[] = [];
       let at = 0;
       for (const len of segments) {
@@ -294,14 +292,12 @@ export function mlpLopt(options: MlpLoptOptions = {}): MlpLopt {
         segRows.push(at, at + len, c0, chunkRows.length / 2);
         at += len;
       }
-      t = keep({
+      return {
         chunks: chunkRows.length / 2,
         chunkTable: tensor(Uint32Array.from(chunkRows), { dtype: "u32" }),
         segTable: tensor(Uint32Array.from(segRows), { dtype: "u32" }),
-      });
-      tableCache.set(k, t);
-    }
-    return t;
+      };
+    });
   }
 
   return {

@@ -32,7 +32,7 @@ import { z } from "zod";
 import { GradError, InvalidArgumentError, ShapeError } from "../../errors.ts";
 import {
   add,
-  keep,
+  keptCache,
   matmul,
   mul,
   reshape,
@@ -147,18 +147,16 @@ export function influenceBalancing(options: InfluenceOptions = {}): InfluenceBal
   }
   const n = o.n;
   const signs = Float32Array.from({ length: n }, (_, j) => (j < o.positive ? 1 : -1));
-  let consts: { at: Tensor; sign: Tensor } | null = null;
-  const constants = () => {
-    if (!consts || consts.at.disposed) {
+  const cache = keptCache<{ at: Tensor; sign: Tensor }>();
+  const constants = () =>
+    cache("constants", () => {
       const at = new Float32Array(n * n); // A^T: (A^T)[m, j] = A[j, m]
       for (let j = 0; j < n; j++) {
         at[j * n + j] = o.a;
         if (j + 1 < n) at[(j + 1) * n + j] = o.b;
       }
-      consts = keep({ at: tensor(at, { shape: [n, n] }), sign: tensor(signs) });
-    }
-    return consts;
-  };
+      return { at: tensor(at, { shape: [n, n] }), sign: tensor(signs) };
+    });
 
   const gain = (): number => {
     if (!(Math.abs(1 - o.a) > 0)) return NaN;
