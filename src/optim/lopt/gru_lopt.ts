@@ -57,6 +57,31 @@ import { checkSegments, type LearnedOptimizer, type LoptUpdateInput } from "./le
 
 const fusedKernel = memoKernel(gruLoptKernel);
 
+/**
+ * One GRU step on tensors, the recurrence of `gruLopt` and of `hierarchicalLopt`'s per-tensor
+ * RNN: from the input pre-activations `xin = Wx x + b` `[P, 3H, k]` (blocks: update, reset,
+ * candidate), the recurrent weights `uzr` `[P, 2H, H]` (update and reset gates) and `uc`
+ * `[P, H, H]` (candidate), and the state `h` `[P, H, k]`, returns
+ * `h + z (tanh(xin_c + uc (r h)) - h)` with `z, r = sigmoid(xin_zr + uzr h)`.
+ *
+ * @example
+ * ```ts
+ * import { full, zeros } from "../../gpu/mod.ts";
+ * import { gruCell } from "./gru_lopt.ts";
+ * // zero weights: z = 0.5, candidate tanh(0) = 0, so h halves
+ * const h = gruCell(zeros([1, 3, 1]), zeros([1, 2, 1]), zeros([1, 1, 1]), full([1, 1, 1], 4));
+ * console.log(await h.read()); // Float32Array [2]
+ * ```
+ */
+export function gruCell(xin: Tensor, uzr: Tensor, uc: Tensor, h: Tensor): Tensor {
+  const H = h.shape[1];
+  const gates = add(slice(xin, [null, [0, 2 * H]]), matmul(uzr, h));
+  const z = sigmoid(slice(gates, [null, [0, H]]));
+  const r = sigmoid(slice(gates, [null, [H, 2 * H]]));
+  const c = tanh(add(slice(xin, [null, [2 * H, 3 * H]]), matmul(uc, mul(r, h))));
+  return add(h, mul(z, sub(c, h)));
+}
+
 const schema = z.strictObject({
   hidden: z.number().int().min(1).max(256).default(16),
   stepMult: z.number().positive().finite().default(0.1),
@@ -181,11 +206,7 @@ export function gruLopt(options: GruLoptOptions = {}): GruLopt {
     const xin = add(mul(wx, x), b); // [P, 3H, n]
     const uzr = block(theta, layout.u, 2 * H, H);
     const uc = block(theta, layout.u + 2 * H * H, H, H);
-    const gates = add(slice(xin, [null, [0, 2 * H]]), matmul(uzr, h));
-    const zg = sigmoid(slice(gates, [null, [0, H]]));
-    const rg = sigmoid(slice(gates, [null, [H, 2 * H]]));
-    const c = tanh(add(slice(xin, [null, [2 * H, 3 * H]]), matmul(uc, mul(rg, h))));
-    const next = add(h, mul(zg, sub(c, h)));
+    const next = gruCell(xin, uzr, uc, h);
     const wOut = block(theta, layout.wOut, 1, H);
     const bOut = block(theta, layout.bOut, 1, 1);
     const step = mul(reshape(add(matmul(wOut, next), bOut), [P, n]), o.stepMult);

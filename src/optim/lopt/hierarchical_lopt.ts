@@ -82,7 +82,7 @@ import {
   concat,
   div,
   exp,
-  keep,
+  keptCache,
   log,
   matmul,
   maximum,
@@ -91,13 +91,11 @@ import {
   mul,
   reshape,
   rsqrt,
-  sigmoid,
   sign,
   slice,
   square,
   sub,
   take,
-  tanh,
   type Tensor,
   tensor,
   zeros,
@@ -123,6 +121,7 @@ import {
   stepFeatures,
   thetaSlot,
 } from "./mlp_lopt.ts";
+import { gruCell } from "./gru_lopt.ts";
 
 /** Per-tensor aggregate features fed to the RNN (27, not counting the loss feature). */
 export const HIER_TENSOR_FEATURES: number = 3 * LOPT_TENSOR_FEATURES + 3;
@@ -220,15 +219,9 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
 
   // Segment tables depend only on the layout: uploaded once per layout and kept (rebuilt if
   // disposed), not every step, since `mean` is [n, S] and n can be large.
-  const tables = new Map<string, SegmentTables>();
-  const tablesFor = (segments: readonly number[]): SegmentTables => {
-    const id = segments.join(",");
-    const t = tables.get(id);
-    if (t && !Object.values(t).some((x) => x.disposed)) return t;
-    const fresh = keep(segmentTables(segments));
-    tables.set(id, fresh);
-    return fresh;
-  };
+  const tables = keptCache<SegmentTables>();
+  const tablesFor = (segments: readonly number[]): SegmentTables =>
+    tables(segments.join(","), () => segmentTables(segments));
 
   const update = (input: LoptUpdateInput): LoptUpdateOutput => {
     const where = "hierarchicalLopt.update";
@@ -289,17 +282,7 @@ export function hierarchicalLopt(options: HierarchicalLoptOptions = {}): Hierarc
     ], 1);
     const xin = add(matmul(thetaSlot(theta, rnn.wx), x), thetaSlot(theta, rnn.b));
     const u = thetaSlot(theta, rnn.u);
-    const gates = add(
-      slice(xin, [null, [0, 2 * R]]),
-      matmul(slice(u, [null, [0, 2 * R]]), h),
-    );
-    const updateGate = sigmoid(slice(gates, [null, [0, R]]));
-    const resetGate = sigmoid(slice(gates, [null, [R, 2 * R]]));
-    const candidate = tanh(add(
-      slice(xin, [null, [2 * R, 3 * R]]),
-      matmul(slice(u, [null, [2 * R, 3 * R]]), mul(resetGate, h)),
-    ));
-    const hNext = add(h, mul(updateGate, sub(candidate, h)));
+    const hNext = gruCell(xin, slice(u, [null, [0, 2 * R]]), slice(u, [null, [2 * R, 3 * R]]), h);
     const context = add(matmul(thetaSlot(theta, rnn.ctxW), hNext), thetaSlot(theta, rnn.ctxB));
     const logScale = add(matmul(thetaSlot(theta, rnn.scaleW), hNext), thetaSlot(theta, rnn.scaleB));
 
