@@ -222,6 +222,7 @@ function listCommand(
     description: e.description,
     claim: e.claim,
     keyMetric: e.keyMetric,
+    ...(e.notInRunAll ? { notInRunAll: e.notInRunAll } : {}),
     fields: configFields(e.schema).map((f) => ({
       ...f,
       quick: (e.presets.quick as Record<string, unknown>)[f.name],
@@ -245,6 +246,7 @@ function listCommand(
   if (described.length === 0) lines.push("no experiments are implemented yet");
   for (const e of described) {
     lines.push(`${e.name}  (${e.module})`, `  ${e.description}`, `  key metric: ${e.keyMetric}`);
+    if (e.notInRunAll) lines.push(`  not in "run all": ${e.notInRunAll}`);
     if (e.fields.length > 0) {
       const rows = e.fields.map((f) => ({
         field: f.name,
@@ -400,8 +402,9 @@ async function runCommand(
   const sets = (values.set ?? []) as string[];
 
   let selected: typeof experiments;
+  const skipped = target === "all" ? experiments.filter((e) => e.notInRunAll) : [];
   if (target === "all") {
-    selected = experiments;
+    selected = experiments.filter((e) => !e.notInRunAll);
   } else {
     const exp = experiments.find((e) => e.name === target);
     if (!exp) {
@@ -420,6 +423,7 @@ async function runCommand(
 
   // Route each --set to its experiment; validate every config before anything runs.
   const setsFor = new Map<string, string[]>(selected.map((e) => [e.name, []]));
+  const skippedNames = skipped.map((e) => e.name);
   const allNames = [...experiments.map((e) => e.name), ...planned.map((p) => p.name)];
   for (const s of sets) {
     const eq = s.indexOf("=");
@@ -429,7 +433,10 @@ async function runCommand(
     if (dot >= 0 && allNames.includes(prefix)) {
       const list = setsFor.get(prefix);
       if (!list) {
-        throw new UsageError(`--set "${s}" names experiment "${prefix}", which is not being run`);
+        throw new UsageError(
+          `--set "${s}" names experiment "${prefix}", which is not being run` +
+            (skippedNames.includes(prefix) ? ` ("run all" skips it: run it by name)` : ""),
+        );
       }
       list.push(s.slice(dot + 1));
     } else if (target === "all") {
@@ -474,6 +481,9 @@ async function runCommand(
         selected.length === 1 ? "" : "s"
       } (${preset} preset, seed ${seed}) on ${adapter}\n`,
     );
+    for (const e of skipped) {
+      io.err(`[${e.name}] not in "run all" (${e.notInRunAll}); run it by name\n`);
+    }
     outcomes = await runSuite(items, {
       outRoot,
       preset,
@@ -507,6 +517,7 @@ async function runCommand(
           seed,
           outcomes: outcomes.map(({ tables: _tables, ...o }) => o),
           notRun: notRun.map((e) => e.name),
+          notInRunAll: skippedNames,
         },
         null,
         2,

@@ -23,6 +23,7 @@ import { whiteningGeneralization } from "./optim/experiments/whitening_generaliz
 import { bnnEss } from "./bnn/experiments/bnn_ess.ts";
 import { nngpMnist } from "./kernels_inf/experiments/nngp_mnist.ts";
 import { dksDeepMlp } from "./kernels_inf/experiments/dks_deep_mlp.ts";
+import { dksDeepCnn } from "./kernels_inf/experiments/dks_deep_cnn.ts";
 import { sdeGmm } from "./sde/experiments/sde_gmm.ts";
 import { sdeMnist } from "./sde/experiments/sde_mnist.ts";
 import { augmentRobustness } from "./text/experiments/augment_robustness.ts";
@@ -45,6 +46,7 @@ export const experiments: Experiment[] = [
   bnnEss,
   nngpMnist,
   dksDeepMlp,
+  dksDeepCnn,
   sdeGmm,
   sdeMnist,
   augmentRobustness,

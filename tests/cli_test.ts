@@ -312,3 +312,41 @@ Deno.test("long tables are printed truncated, pointing at the CSV", async () => 
     await Deno.remove(outRoot, { recursive: true });
   }
 });
+
+Deno.test("an experiment marked notInRunAll: skipped by run all (said why), run by name", async () => {
+  const gpu = { ...fakeExperiment("gpu-exp"), notInRunAll: "its quick preset is sized for a GPU" };
+  const experiments = [fakeExperiment(), gpu];
+  const outRoot = await Deno.makeTempDir();
+  try {
+    const all = await cli(["run", "all", "--quick", "--out", outRoot, "--json"], { experiments });
+    assert.equal(all.code, 0, all.err);
+    assert.match(all.err, /running 1 experiment /);
+    assert.match(
+      all.err,
+      /\[gpu-exp\] not in "run all" \(its quick preset is sized for a GPU\); run it by name/,
+    );
+    const json = JSON.parse(all.out);
+    assert.deepEqual(
+      json.outcomes.filter((o: { status: string }) => o.status !== "planned")
+        .map((o: { name: string }) => o.name),
+      ["fake-exp"],
+    );
+    assert.deepEqual(json.notInRunAll, ["gpu-exp"]);
+    assertUsage(
+      await cli(["run", "all", "--out", outRoot, "--set", "gpu-exp.steps=2"], { experiments }),
+      /names experiment "gpu-exp", which is not being run \("run all" skips it: run it by name\)/,
+    );
+    const one = await cli(["run", "gpu-exp", "--out", outRoot, "--set", "steps=2"], {
+      experiments,
+    });
+    assert.equal(one.code, 0, one.err);
+    assert.match(one.out, /gpu-exp +ok/);
+    const list = await cli(["list"], { experiments });
+    assert.match(list.out, /gpu-exp {2}\(test\)\n.*\n.*\n {2}not in "run all": its quick preset/);
+    const listJson = JSON.parse((await cli(["list", "--json"], { experiments })).out);
+    assert.equal(listJson.experiments[1].notInRunAll, "its quick preset is sized for a GPU");
+    assert.equal(listJson.experiments[0].notInRunAll, undefined);
+  } finally {
+    await Deno.remove(outRoot, { recursive: true });
+  }
+});

@@ -138,6 +138,8 @@ export {
   baseActivation,
   bivariateExpectation,
   chainSubnetMax,
+  deltaOrthogonalFromGaussian,
+  deltaOrthogonalInit,
   DKS_ACTIVATION_NAMES,
   type DksActivation,
   type DksActivationName,

@@ -212,6 +212,11 @@ export interface Experiment<C = any> {
   presets: { quick: Partial<C>; full: Partial<C> };
   /** The metric shown in the demo summary table. */
   keyMetric: string;
+  /**
+   * Set when `run all` (the demo) should skip the experiment, with the reason (e.g. its quick
+   * preset is sized for a GPU); `run <name>` still runs it and `list` shows the reason.
+   */
+  notInRunAll?: string;
   /** Runs the experiment. */
   run(config: C, ctx: ExperimentContext): Promise<ExperimentResult>;
 }

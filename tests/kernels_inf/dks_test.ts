@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import {
   baseActivation,
   bivariateExpectation,
+  deltaOrthogonalFromGaussian,
+  deltaOrthogonalInit,
   type DksActivationName,
   dksTransform,
   gaussianExpectation,
@@ -190,6 +192,39 @@ Deno.test("orthogonalFromGaussian: orthonormal rows/columns, scale sqrt(max(1, o
     }
   }
   assert.throws(() => orthogonalFromGaussian([1, 2], 0, 2), /fanIn/);
+});
+
+Deno.test("deltaOrthogonalFromGaussian: zero except the centre tap, which is the SUO matrix", () => {
+  for (const [kh, kw, fi, fo] of [[3, 3, 2, 5], [1, 5, 4, 4], [5, 1, 3, 2], [1, 1, 2, 3]]) {
+    const g = randn(kh * 11 + kw + fi, fi * fo);
+    const w = deltaOrthogonalFromGaussian(g, kh, kw, fi, fo);
+    const centre = orthogonalFromGaussian(g, fi, fo);
+    assert.equal(w.length, kh * kw * fi * fo);
+    const tap = ((kh - 1) / 2) * kw + (kw - 1) / 2;
+    for (let t = 0; t < kh * kw; t++) {
+      for (let k = 0; k < fi * fo; k++) {
+        assert.equal(w[t * fi * fo + k], t === tap ? centre[k] : 0, `[${kh},${kw}] tap ${t} ${k}`);
+      }
+    }
+  }
+  assert.throws(() => deltaOrthogonalFromGaussian([1, 2], 2, 3, 1, 2), /kh must be an odd/);
+  assert.throws(() => deltaOrthogonalFromGaussian([1, 2], 3, 0, 1, 2), /kw must be an odd/);
+  assert.throws(() => deltaOrthogonalFromGaussian([1], 3, 3, 1, 2), /gaussian has 1 entries/);
+});
+
+Deno.test("deltaOrthogonalInit: HWIO shape, validated", async () => {
+  const w = await deltaOrthogonalInit(random.key(3), [3, 3, 2, 4]);
+  assert.deepEqual(w.shape, [3, 3, 2, 4]);
+  const d = await w.read();
+  w.dispose();
+  // Centre tap [1, 1]: rows orthogonal with squared norm fanOut / fanIn = 2; elsewhere zero.
+  const c = d.subarray(4 * 8, 5 * 8);
+  close(c[0] ** 2 + c[1] ** 2 + c[2] ** 2 + c[3] ** 2, 2, 1e-5, "row norm");
+  close(c[0] * c[4] + c[1] * c[5] + c[2] * c[6] + c[3] * c[7], 0, 1e-6, "rows orthogonal");
+  assert.equal(Array.from(d).filter((v, i) => v !== 0 && (i < 32 || i >= 40)).length, 0);
+  await assert.rejects(() => deltaOrthogonalInit(random.key(3), [3, 3, 2] as never), /shape must/);
+  await assert.rejects(() => deltaOrthogonalInit(random.key(3), [4, 3, 2, 2]), /kh must be/);
+  await assert.rejects(() => deltaOrthogonalInit(random.key(3), [3, 3, 0, 2]), /fanIn/);
 });
 
 async function cosine(t: Tensor, rows: number, width: number): Promise<number[][]> {

@@ -50,7 +50,12 @@ export {
   dksTransform,
   RELU_MAX_SLOPE_POSITIVE_SHIFT,
 } from "./transform.ts";
-export { orthogonalFromGaussian, orthogonalInit } from "./orthogonal_init.ts";
+export {
+  deltaOrthogonalFromGaussian,
+  deltaOrthogonalInit,
+  orthogonalFromGaussian,
+  orthogonalInit,
+} from "./orthogonal_init.ts";
 export {
   type ResidualArchitecture,
   residualGlobalCMap,

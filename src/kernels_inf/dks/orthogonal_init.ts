@@ -8,6 +8,13 @@
  * q(x) = |x|^2 / fanIn exactly, and cosine similarities are preserved exactly: the dense layers
  * leave the Q and C maps to the activations.
  *
+ * Convolutions use the Delta initialization (Xiao et al. 2018; DKS section 7, as
+ * `scaled_uniform_orthogonal(..., delta=True)` in deepmind/dks): an HWIO filter bank
+ * [kh, kw, fanIn, fanOut] that is zero except at the centre tap, which holds the scaled orthogonal
+ * [fanIn, fanOut] matrix. At initialization such a stride-1 convolution is that dense layer
+ * applied at every location, so each location's q and each pair of locations' c evolve exactly
+ * as in a fully connected chain and DKS/TAT transforms carry over unchanged.
+ *
  * @example
  * ```ts
  * import { orthogonalFromGaussian } from "./orthogonal_init.ts";
@@ -123,4 +130,73 @@ export async function orthogonalInit(key: Key, fanIn: number, fanOut: number): P
   g.dispose();
   const w = orthogonalFromGaussian(data, fanIn, fanOut);
   return tensor(Float32Array.from(w), { shape: [fanIn, fanOut] });
+}
+
+/**
+ * The Delta-orthogonal HWIO filter bank [kh, kw, fanIn, fanOut] (row-major, f64): zero except the
+ * centre tap [(kh - 1) / 2, (kw - 1) / 2], which is {@link orthogonalFromGaussian} of `gaussian`
+ * (fanIn * fanOut draws). Spatial sizes must be odd, so the centre exists.
+ *
+ * @example
+ * ```ts
+ * import { deltaOrthogonalFromGaussian } from "./orthogonal_init.ts";
+ * const w = deltaOrthogonalFromGaussian([0.3, -1.2], 3, 3, 1, 2);
+ * console.log(w.length, w.filter((v) => v !== 0).length); // 18 2
+ * ```
+ */
+export function deltaOrthogonalFromGaussian(
+  gaussian: ArrayLike<number>,
+  kh: number,
+  kw: number,
+  fanIn: number,
+  fanOut: number,
+): Float64Array {
+  checkSpatial("deltaOrthogonalFromGaussian", kh, kw);
+  const centre = orthogonalFromGaussian(gaussian, fanIn, fanOut);
+  const w = new Float64Array(kh * kw * fanIn * fanOut);
+  const tap = ((kh - 1) / 2) * kw + (kw - 1) / 2;
+  w.set(centre, tap * fanIn * fanOut);
+  return w;
+}
+
+function checkSpatial(where: string, kh: number, kw: number): void {
+  for (const [field, v] of [["kh", kh], ["kw", kw]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v % 2 !== 1) {
+      throw new InvalidArgumentError(
+        `${where}: ${field} must be an odd integer >= 1 (the Delta initialization needs a ` +
+          `centre tap), got ${v}`,
+      );
+    }
+  }
+}
+
+/**
+ * A Delta-orthogonal f32 HWIO filter bank of shape `[kh, kw, fanIn, fanOut]` for
+ * `conv2d(x, w)` (Gaussian draws from `key` on the GPU, QR on the host).
+ *
+ * @example
+ * ```ts
+ * import { deltaOrthogonalInit } from "./orthogonal_init.ts";
+ * import { random } from "../../gpu/mod.ts";
+ * const w = await deltaOrthogonalInit(random.key(0), [3, 3, 4, 8]);
+ * console.log(w.shape); // [3, 3, 4, 8]
+ * ```
+ */
+export async function deltaOrthogonalInit(
+  key: Key,
+  shape: readonly [number, number, number, number],
+): Promise<Tensor> {
+  if (!Array.isArray(shape) || shape.length !== 4) {
+    throw new InvalidArgumentError(
+      `deltaOrthogonalInit: shape must be [kh, kw, fanIn, fanOut], got ${JSON.stringify(shape)}`,
+    );
+  }
+  const [kh, kw, fanIn, fanOut] = shape;
+  checkSpatial("deltaOrthogonalInit", kh, kw);
+  checkDims("deltaOrthogonalInit", fanIn, fanOut);
+  const g = random.normal(key, [fanIn * fanOut]);
+  const data = await g.read();
+  g.dispose();
+  const w = deltaOrthogonalFromGaussian(data, kh, kw, fanIn, fanOut);
+  return tensor(Float32Array.from(w), { shape: [kh, kw, fanIn, fanOut] });
 }

@@ -1,6 +1,6 @@
 /**
  * MNIST inputs for the kernel experiments: the seeded offline split from `src/nn`
- * (`loadMnistHost`), optional 2x2 average pooling (28x28 -> 14x14, used by the quick preset to
+ * (`loadMnistHost`), optional 2x2 or 4x4 average pooling (28x28 -> 14x14 or 7x7, used by quick presets to
  * cut cost 4x), per-example standardization or regularized ZCA whitening, and zero-mean one-hot
  * regression targets (0.9 for the true class, -0.1 elsewhere, as in Lee et al. 2020).
  *
@@ -40,18 +40,22 @@ export interface MnistInputs {
   labelsTrain: Int32Array;
   /** Test labels. */
   labelsTest: Int32Array;
-  /** Features per example (784, or 196 pooled). */
+  /** Features per example (784, or 196 / 49 pooled). */
   features: number;
 }
 
-/** 2x2 average pooling of 28x28 images stored as rows of 784. */
-function pool2(x: Float32Array, n: number): Float32Array {
-  const o = new Float32Array(n * 196);
+/** f x f average pooling of 28x28 images stored as rows of 784 (f divides 28). */
+function poolBy(x: Float32Array, n: number, f: number): Float32Array {
+  const s = 28 / f;
+  const o = new Float32Array(n * s * s);
   for (let i = 0; i < n; i++) {
-    for (let r = 0; r < 14; r++) {
-      for (let c = 0; c < 14; c++) {
-        const b = i * 784 + 2 * r * 28 + 2 * c;
-        o[i * 196 + r * 14 + c] = 0.25 * (x[b] + x[b + 1] + x[b + 28] + x[b + 29]);
+    for (let r = 0; r < s; r++) {
+      for (let c = 0; c < s; c++) {
+        let acc = 0;
+        for (let dr = 0; dr < f; dr++) {
+          for (let dc = 0; dc < f; dc++) acc += x[i * 784 + (f * r + dr) * 28 + f * c + dc];
+        }
+        o[i * s * s + r * s + c] = acc / (f * f);
       }
     }
   }
@@ -74,15 +78,15 @@ function targets(labels: Int32Array): Float32Array {
  * ```
  */
 export function loadMnistInputs(
-  o: { train: number; test: number; pool: 1 | 2; seed: number },
+  o: { train: number; test: number; pool: 1 | 2 | 4; seed: number },
 ): MnistInputs {
-  if (o.pool !== 1 && o.pool !== 2) {
-    throw new InvalidArgumentError(`loadMnistInputs: pool must be 1 or 2, got ${o.pool}`);
+  if (o.pool !== 1 && o.pool !== 2 && o.pool !== 4) {
+    throw new InvalidArgumentError(`loadMnistInputs: pool must be 1, 2 or 4, got ${o.pool}`);
   }
   const h = loadMnistHost({ train: o.train, test: o.test, seed: o.seed, scaling: "unit" });
-  const tr = o.pool === 2 ? pool2(h.xTrain, o.train) : h.xTrain;
-  const te = o.pool === 2 ? pool2(h.xTest, o.test) : h.xTest;
-  const d = o.pool === 2 ? 196 : 784;
+  const tr = o.pool > 1 ? poolBy(h.xTrain, o.train, o.pool) : h.xTrain;
+  const te = o.pool > 1 ? poolBy(h.xTest, o.test, o.pool) : h.xTest;
+  const d = 784 / (o.pool * o.pool);
   return {
     xTrain: tensor(tr, { shape: [o.train, d] }),
     xTest: tensor(te, { shape: [o.test, d] }),
