@@ -1,11 +1,11 @@
 /**
- * Tensor-core benchmarks: matmul GFLOP/s, elementwise and reduction bandwidth, per-dispatch
- * overhead and sync latency. `deno bench -A bench/gpu_bench.ts`, or
+ * Tensor-core benchmarks: matmul and conv2d GFLOP/s, elementwise and reduction bandwidth,
+ * per-dispatch overhead and sync latency. `deno bench -A bench/gpu_bench.ts`, or
  * `deno run -A bench/gpu_bench.ts --report [--big]` for metric lines (peer: bench/peers/gpu_peer.py).
  *
  * @module
  */
-import { add, matmul, random, runtime, sum, type Tensor } from "../src/gpu/mod.ts";
+import { add, conv2d, matmul, random, runtime, sum, type Tensor } from "../src/gpu/mod.ts";
 import { setMatmulTuning } from "../src/gpu/ops/matmul.ts";
 import { emit, reportMode, secondsPerRep, wallPerRep } from "./_harness.ts";
 
@@ -14,6 +14,9 @@ const fallback = runtime().summary.isFallback;
 // Software adapters get small sizes so `deno bench` finishes in seconds.
 const MATMUL_N = big ? [256, 1024, 4096] : fallback ? [128, 256] : [256, 1024, 4096];
 const ELEM_N = big ? [1 << 22, 1 << 26] : fallback ? [1 << 18] : [1 << 22, 1 << 26];
+// conv2d: batch, spatial side, channels in = out, 3x3 "same" (a ResNet-style stage).
+const CONV = fallback && !big ? { n: 4, side: 16, ch: 16 } : { n: 64, side: 32, ch: 64 };
+const convName = `conv2d_gflops_b${CONV.n}_s${CONV.side}_c${CONV.ch}`;
 
 function mats(n: number): [Tensor, Tensor] {
   const [ka, kb] = random.split(random.key(n));
@@ -27,6 +30,17 @@ async function matmulGflops(n: number): Promise<number> {
   a.dispose();
   b.dispose();
   return (2 * n ** 3) / s / 1e9;
+}
+
+async function conv2dGflops(): Promise<number> {
+  const { n, side, ch } = CONV;
+  const [kx, kw] = random.split(random.key(6));
+  const x = random.normal(kx, [n, side, side, ch]), w = random.normal(kw, [3, 3, ch, ch]);
+  const flops = 2 * n * side * side * 9 * ch * ch;
+  const s = await secondsPerRep(() => conv2d(x, w).dispose(), fallback ? 3 : 50);
+  x.dispose();
+  w.dispose();
+  return flops / s / 1e9;
 }
 
 async function addGbps(n: number): Promise<number> {
@@ -79,6 +93,7 @@ if (reportMode) {
       }
     }
   }
+  emit(convName, await conv2dGflops(), "GFLOP/s");
   for (const n of ELEM_N) emit(`add_gbps_${n}`, await addGbps(n), "GB/s");
   for (const n of ELEM_N) emit(`sum_gbps_${n}`, await sumGbps(n), "GB/s");
   emit("dispatch_overhead_us", await dispatchMicros(), "us");
@@ -88,6 +103,15 @@ if (reportMode) {
     const [a, b] = mats(n);
     Deno.bench(`matmul f32 n=${n}`, { group: "matmul" }, async () => {
       matmul(a, b).dispose();
+      await runtime().sync();
+    });
+  }
+  {
+    const { n, side, ch } = CONV;
+    const x = random.normal(random.key(6), [n, side, side, ch]);
+    const w = random.normal(random.key(7), [3, 3, ch, ch]);
+    Deno.bench(`conv2d 3x3 b=${n} ${side}x${side} c=${ch}`, { group: "conv" }, async () => {
+      conv2d(x, w).dispose();
       await runtime().sync();
     });
   }

@@ -58,6 +58,13 @@ def torch_metrics():
         reps = max(3, min(200, round(2e11 / (2 * n**3))))
         s = gpu_seconds(lambda: a @ b, reps)
         emit(f"torch_matmul_gflops_n{n}", 2 * n**3 / s / 1e9, "GFLOP/s")
+    # conv2d: 3x3 "same", batch 64, 32x32, 64 -> 64 channels (cuDNN, NCHW, TF32 off).
+    cb, side, ch = 64, 32, 64
+    xc = torch.randn(cb, ch, side, side, device=dev)
+    wc = torch.randn(ch, ch, 3, 3, device=dev)
+    s = gpu_seconds(lambda: torch.nn.functional.conv2d(xc, wc, padding=1), 50)
+    emit(f"torch_conv2d_gflops_b{cb}_s{side}_c{ch}", 2 * cb * side * side * 9 * ch * ch / s / 1e9,
+         "GFLOP/s")
     for n in [1 << 22, 1 << 26]:
         x = torch.randn(n, device=dev)
         y = torch.randn(n, device=dev)
