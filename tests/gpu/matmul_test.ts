@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DtypeError, matmul, ShapeError, tensor } from "../../mod.ts";
+import { DtypeError, matmul, matmulEpilogue, ones, ShapeError, tensor } from "../../mod.ts";
 import { assertClose, randn } from "../_util.ts";
 
 /** f64 reference for C = op(A) op(B) of single matrices. */
@@ -161,4 +161,24 @@ Deno.test("every tiled-kernel variant is exact on a batch that selects 128x128 t
   } finally {
     setMatmulTuning({ prefetch: false, bk: 16, kernel: "auto" });
   }
+});
+
+Deno.test("matmul sums a long K in full (llvmpipe stops loops after 65535 iterations)", async () => {
+  // K beyond the cap and beyond one dispatch's chunk of the direct kernel (260,000): thin
+  // (naive kernel) and 16 x 16 (direct on CPU adapters, tiled on GPUs) outputs, transposed
+  // operands and an epilogue, which must apply once to the full sum.
+  const K = 600_001;
+  const last = new Float32Array(K).fill(1);
+  last[K - 1] = 5; // the last chunk's final term counts
+  const a = tensor(last, { shape: [1, K] });
+  const thin = await matmul(a, ones([K, 2])).read();
+  assert.deepEqual(Array.from(thin), [K + 4, K + 4]);
+  const sq = await matmul(ones([16, K]), ones([K, 16])).read();
+  assert.ok(sq.every((v) => v === K), `16 x 16: ${sq[0]}, ${sq[255]}`);
+  const tt = await matmul(ones([K, 16]), ones([16, K]), { transA: true, transB: true }).read();
+  assert.ok(tt.every((v) => v === K), `transposed: ${tt[0]}`);
+  const epi = await matmulEpilogue(ones([16, K]), ones([K, 16]), {
+    epilogue: { expr: "v * s + b", inputs: { b: ones([16]) }, params: { s: 0.5 } },
+  }).read();
+  assert.ok(epi.every((v) => v === K / 2 + 1), `epilogue: ${epi[0]} vs ${K / 2 + 1}`);
 });

@@ -120,3 +120,16 @@ Deno.test("creation ops", async () => {
   assert.throws(() => full([1], 1.5, "i32"), InvalidArgumentError);
   assert.throws(() => arange(0, 1, 0), InvalidArgumentError);
 });
+
+Deno.test("cumsum over a long axis (llvmpipe stops loops after 65535 iterations)", async () => {
+  const L = 1_200_001; // more than two dispatch chunks (520,000 positions each)
+  const f = await cumsum(ones([L])).read();
+  assert.equal(f[L - 1], L);
+  assert.equal(f[520_000], 520_001); // the first position of the second chunk
+  const r = await cumsum(ones([L]), 0, true).read();
+  assert.equal(r[0], L);
+  assert.equal(r[L - 520_001], 520_001); // the reverse scan's second chunk starts here
+  const cols = await cumsum(ones([2, L, 1]), 1).read();
+  assert.equal(cols[L - 1], L);
+  assert.equal(cols[2 * L - 1], L);
+});

@@ -145,3 +145,47 @@ export function memoKernel<A extends (string | number | boolean)[], R>(
     return r;
   };
 }
+
+/**
+ * Mesa's llvmpipe/lavapipe (the CPU adapter of CI machines) stops a shader invocation's loops
+ * after 65535 iterations in total (`LP_MAX_TGSI_LOOP_ITERATIONS`: one counter per invocation,
+ * shared by every loop, so nesting does not help), silently: a plain loop over a matmul's
+ * K = 70,000 sums the first 65,535 terms. GPUs have no such cap.
+ */
+export const CPU_LOOP_CAP = 65535;
+
+/**
+ * WGSL for `for (v = start; v < end; v++) { body(v) }` (start defaults to 0) with the body
+ * unrolled `unroll` times, so the
+ * loop runs about end / unroll iterations (see {@link CPU_LOOP_CAP}), then a remainder loop of
+ * fewer than `unroll`. `body(index, copy)` gets the index expression and which unrolled copy it
+ * is (0 in the remainder loop), for copies that need their own `let` names. Declares `var v: u32`, which equals `end` afterwards unless llvmpipe's cap
+ * cut the loop short: compare it with `end` to turn a truncated result into NaN rather than a
+ * wrong number.
+ *
+ * @example
+ * ```ts
+ * import { unrolledLoop } from "./indexing.ts";
+ * const code = unrolledLoop("k", "p.K", 4, (k) => `acc += x[${k}];`);
+ * console.log(code.includes("x[k + 3u]")); // true
+ * ```
+ */
+export function unrolledLoop(
+  v: string,
+  end: string,
+  unroll: number,
+  body: (index: string, copy: number) => string,
+  start = "0u",
+): string {
+  const copies = Array.from({ length: unroll }, (_, u) => body(u === 0 ? v : `${v} + ${u}u`, u));
+  return `var ${v} = ${start};
+  for (; ${v} + ${unroll - 1}u < ${end}; ${v} += ${unroll}u) {
+    ${copies.join("\n    ")}
+  }
+  for (; ${v} < ${end}; ${v}++) {
+    ${body(v, 0)}
+  }`;
+}
+
+/** WGSL f32 NaN (WGSL has no NaN literal). */
+export const WGSL_NAN = "bitcast<f32>(0x7fc00000u)";

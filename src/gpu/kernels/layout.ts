@@ -11,7 +11,14 @@
  */
 import type { DType } from "../dtype.ts";
 import type { KernelSpec } from "../runtime.ts";
-import { ENTRY, LINEAR_INDEX, wgslOffsets } from "./indexing.ts";
+import { ENTRY, LINEAR_INDEX, unrolledLoop, wgslOffsets } from "./indexing.ts";
+
+const CUMSUM_UNROLL = 8;
+/**
+ * Positions one cumsum dispatch covers (65000 loop iterations: llvmpipe's loop cap, see
+ * `CPU_LOOP_CAP` in indexing.ts); `cumsum` dispatches longer axes in chunks.
+ */
+export const CUMSUM_CHUNK = CUMSUM_UNROLL * 65000;
 
 function bitsToValue(dtype: DType, field: string): string {
   return dtype === "f32"
@@ -201,7 +208,7 @@ ${ENTRY} {
  */
 export function cumsumKernel(dtype: DType): KernelSpec {
   return {
-    code: `struct P { lines: u32, len: u32, post: u32, reverse: u32 };
+    code: `struct P { lines: u32, len: u32, post: u32, reverse: u32, jStart: u32 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> xs: array<${dtype}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${dtype}>;
@@ -211,13 +218,20 @@ ${ENTRY} {
   let q = i % p.post;
   let pre = i / p.post;
   let base = pre * p.len * p.post + q;
+  // Step j visits position select(j, len - 1 - j, reverse); a later chunk (jStart > 0) starts
+  // from the running sum the previous one stored.
+  let jEnd = min(p.len, p.jStart + ${CUMSUM_CHUNK}u);
   var acc = ${dtype}(0);
-  for (var j = 0u; j < p.len; j++) {
-    let k = select(j, p.len - 1u - j, p.reverse == 1u);
-    acc += xs[base + k * p.post];
-    out[base + k * p.post] = acc;
+  if (p.jStart > 0u) {
+    let prev = select(p.jStart - 1u, p.len - p.jStart, p.reverse == 1u);
+    acc = out[base + prev * p.post];
   }
-}`,
+  ${
+      unrolledLoop("j", "jEnd", CUMSUM_UNROLL, (j, u) =>
+        `let k${u} = select(${j}, p.len - 1u - (${j}), p.reverse == 1u);
+    acc += xs[base + k${u} * p.post];
+    out[base + k${u} * p.post] = acc;`, "p.jStart")
+    }}`,
     inputs: 1,
     outputs: 1,
   };

@@ -25,7 +25,18 @@
  * @module
  */
 import type { KernelSpec } from "../runtime.ts";
-import { wgslOffsets } from "./indexing.ts";
+import { unrolledLoop, WGSL_NAN, wgslOffsets } from "./indexing.ts";
+
+/**
+ * K steps per loop iteration of the kernels the CPU adapter runs (naive, direct), and the K
+ * range one dispatch covers: llvmpipe ends an invocation's loops after 65535 iterations
+ * (`CPU_LOOP_CAP` in indexing.ts), so `matmul` splits a longer K into chunks of at most this many,
+ * dispatched in turn, each adding to the partial sums the previous one stored.
+ */
+export const CPU_UNROLL = { naive: 16, direct: 4 } as const;
+
+/** K per dispatch of the naive and direct kernels (65000 loop iterations, under the cap). */
+export const CPU_K_CHUNK = { naive: 16 * 65000, direct: 4 * 65000 } as const;
 
 /** Options selecting a tiled matmul variant. */
 export interface TiledOptions {
@@ -80,7 +91,7 @@ export interface EpilogueWgsl {
 function head(batchRank: number, vecA: boolean, vecB: boolean, e?: EpilogueWgsl): string {
   const nIn = e?.inputs.length ?? 0, nPar = e?.params.length ?? 0;
   const fields = [
-    "M: u32, N: u32, K: u32, pad: u32",
+    "M: u32, N: u32, K: u32, kStart: u32",
     "shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2>, sb: array<vec4<u32>, 2>",
   ];
   if (nIn > 0) fields.push(`es: array<vec4<u32>, ${nIn}>`); // per input: batch, row, col strides
@@ -317,8 +328,8 @@ export function naiveMatmulKernel(
   batchRank: number,
   epilogue?: EpilogueWgsl,
 ): KernelSpec {
-  const a = transA ? "A[offA + k * p.M + m]" : "A[offA + m * p.K + k]";
-  const b = transB ? "B[offB + n * p.K + k]" : "B[offB + k * p.N + n]";
+  const a = (k: string) => transA ? `A[offA + (${k}) * p.M + m]` : `A[offA + m * p.K + ${k}]`;
+  const b = (k: string) => transB ? `B[offB + n * p.K + ${k}]` : `B[offB + (${k}) * p.N + n]`;
   return {
     code: `${head(batchRank, false, false, epilogue)}
 @compute @workgroup_size(64, 4)
@@ -330,10 +341,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let offA = offs.x;
   let offB = offs.y;
   var acc = 0.0;
-  for (var k = 0u; k < p.K; k++) {
-    acc = fma(${a}, ${b}, acc);
-  }
-  C[gid.z * p.M * p.N + m * p.N + n] = ${stored(epilogue, "acc", "m", "n", "gid.z")};
+  let kEnd = min(p.K, p.kStart + ${CPU_K_CHUNK.naive}u);
+  ${
+      unrolledLoop("k", "kEnd", CPU_UNROLL.naive, (k) =>
+        `acc = fma(${a(k)}, ${b(k)}, acc);`, "p.kStart")
+    }
+  if (k != kEnd) { acc = ${WGSL_NAN}; } // llvmpipe's loop cap cut the sum short
+  let o = gid.z * p.M * p.N + m * p.N + n;
+  if (p.kStart > 0u) { acc += C[o]; }
+  C[o] = ${
+      epilogue ? `select(acc, ${stored(epilogue, "acc", "m", "n", "gid.z")}, kEnd == p.K)` : "acc"
+    };
 }`,
     ...counts(epilogue),
   };
@@ -358,25 +376,43 @@ export function directMatmulKernel(
   epilogue?: EpilogueWgsl,
 ): KernelSpec {
   const T = 8;
-  const acc: string[] = [], loadA: string[] = [], loadB: string[] = [], fma: string[] = [];
+  const acc: string[] = [];
   const store: string[] = [];
-  for (let i = 0; i < T; i++) {
-    const row = `min(m + ${i}u, p.M - 1u)`; // clamped rows are computed but never stored
-    loadA.push(
-      `let a${i} = ${transA ? `A[offA + k * p.M + ${row}]` : `A[offA + ${row} * p.K + k]`};`,
-    );
-    const col = `min(n + ${i}u, p.N - 1u)`;
-    loadB.push(
-      `let b${i} = ${transB ? `B[offB + ${col} * p.K + k]` : `B[offB + k * p.N + ${col}]`};`,
-    );
-  }
+  // Rows/columns are clamped: clamped ones are computed but never stored.
+  const loadA = (k: string, u: number) =>
+    Array.from({ length: T }, (_, i) => {
+      const row = `min(m + ${i}u, p.M - 1u)`;
+      return `let a${u}_${i} = ${
+        transA ? `A[offA + (${k}) * p.M + ${row}]` : `A[offA + ${row} * p.K + ${k}]`
+      };`;
+    });
+  const loadB = (k: string, u: number) =>
+    Array.from({ length: T }, (_, i) => {
+      const col = `min(n + ${i}u, p.N - 1u)`;
+      return `let b${u}_${i} = ${
+        transB ? `B[offB + ${col} * p.K + ${k}]` : `B[offB + (${k}) * p.N + ${col}]`
+      };`;
+    });
+  const fma = (u: number) => {
+    const f: string[] = [];
+    for (let i = 0; i < T; i++) {
+      for (let j = 0; j < T; j++) f.push(`c${i}_${j} = fma(a${u}_${i}, b${u}_${j}, c${i}_${j});`);
+    }
+    return f;
+  };
+  // Unrolled copies get their own register names; the remainder loop reuses copy 0's.
+  const step = (k: string, u: number) => [...loadA(k, u), ...loadB(k, u), ...fma(u)].join("\n    ");
   for (let i = 0; i < T; i++) {
     for (let j = 0; j < T; j++) {
       acc.push(`var c${i}_${j} = 0.0;`);
-      fma.push(`c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`);
-      const v = stored(epilogue, `c${i}_${j}`, `m + ${i}u`, `n + ${j}u`, "gid.z");
+      const o = `offC + (m + ${i}u) * p.N + n + ${j}u`;
+      const sum = `select(c${i}_${j}, c${i}_${j} + C[${o}], acc0)`;
+      const v = epilogue
+        ? `select(s, ${stored(epilogue, "s", `m + ${i}u`, `n + ${j}u`, "gid.z")}, last)`
+        : "s";
       store.push(
-        `if (m + ${i}u < p.M && n + ${j}u < p.N) { C[offC + (m + ${i}u) * p.N + n + ${j}u] = ${v}; }`,
+        `if (m + ${i}u < p.M && n + ${j}u < p.N) { let s = ${sum}; ` +
+          `C[${o}] = select(${v}, ${WGSL_NAN}, cut); }`,
       );
     }
   }
@@ -392,11 +428,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let offB = offs.y;
   let offC = gid.z * p.M * p.N;
   ${acc.join("\n  ")}
-  for (var k = 0u; k < p.K; k++) {
-    ${loadA.join("\n    ")}
-    ${loadB.join("\n    ")}
-    ${fma.join("\n    ")}
-  }
+  let kEnd = min(p.K, p.kStart + ${CPU_K_CHUNK.direct}u);
+  ${unrolledLoop("k", "kEnd", CPU_UNROLL.direct, step, "p.kStart")}
+  let cut = k != kEnd; // llvmpipe's loop cap cut the sums short: store NaN, not a wrong sum
+  let acc0 = p.kStart > 0u; // a later K chunk adds to the stored partial sums
+  let last = kEnd == p.K; // the epilogue applies once, to the full sums
   ${store.join("\n  ")}
 }`,
     ...counts(epilogue),

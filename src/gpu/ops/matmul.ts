@@ -13,6 +13,7 @@
 import { DtypeError, GradError, InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { collapseDims, packDims, paramWords } from "../kernels/indexing.ts";
 import {
+  CPU_K_CHUNK,
   directMatmulKernel,
   EPILOGUE_WORD,
   type EpilogueWgsl,
@@ -135,24 +136,31 @@ function matmulRaw(
     b.buffer("matmul"),
     ...(epi?.tensors ?? []).map((t) => t.buffer("matmulEpilogue")),
   ];
+  // The naive and direct kernels cover at most CPU_K_CHUNK of K per dispatch (llvmpipe's loop
+  // cap); later chunks add to the stored partial sums.
+  const chunked = (spec: KernelSpec, chunk: number, groups: [number, number, number]) => {
+    for (let k0 = 0; k0 === 0 || k0 < K; k0 += chunk) {
+      w.u[3] = k0;
+      rt.dispatch(spec, bufs, [out.buffer()], w.u, groups);
+    }
+    return out;
+  };
   if (M < 16 || N < 16 || K === 0) {
-    rt.dispatch(naiveK(transA, transB, rank, e), bufs, [out.buffer()], w.u, [
+    return chunked(naiveK(transA, transB, rank, e), CPU_K_CHUNK.naive, [
       Math.ceil(N / 64),
       Math.ceil(M / 4),
       nb,
     ]);
-    return out;
   }
   // 128-tiles only when they still fill the GPU (H100: 132 SMs); otherwise more, smaller tiles.
   const tiles128 = Math.ceil(M / 128) * Math.ceil(N / 128) * nb;
   const direct = tuning.kernel === "direct" || (tuning.kernel === "auto" && rt.summary.isFallback);
   if (direct) {
-    rt.dispatch(directK(transA, transB, rank, e), bufs, [out.buffer()], w.u, [
+    return chunked(directK(transA, transB, rank, e), CPU_K_CHUNK.direct, [
       Math.ceil(N / 64),
       Math.ceil(M / 64),
       nb,
     ]);
-    return out;
   }
   const bm: 64 | 128 = tiles128 >= 192 ? 128 : 64;
   const vecA = (transA ? M : K) % 4 === 0;

@@ -14,7 +14,13 @@
 import { DtypeError, InvalidArgumentError, ShapeError } from "../../errors.ts";
 import { stridedCopyKernel } from "../kernels/elementwise.ts";
 import { collapseDims, memoKernel, packDims, paramWords } from "../kernels/indexing.ts";
-import { cumsumKernel, gatherKernel, oneHotKernel, scatterKernel } from "../kernels/layout.ts";
+import {
+  CUMSUM_CHUNK,
+  cumsumKernel,
+  gatherKernel,
+  oneHotKernel,
+  scatterKernel,
+} from "../kernels/layout.ts";
 import { grid } from "../runtime.ts";
 import {
   broadcastShapes,
@@ -436,6 +442,9 @@ export function cumsum(x: Tensor, axis = -1, reverse = false): Tensor {
   w.u[1] = len;
   w.u[2] = post;
   w.u[3] = reverse ? 1 : 0;
-  rt.dispatch(cumsumK(x.dtype), [x.buffer("cumsum")], [out.buffer()], w.u, grid(lines));
+  for (let j0 = 0; j0 === 0 || j0 < len; j0 += CUMSUM_CHUNK) {
+    w.u[4] = j0; // later chunks continue from the stored running sum
+    rt.dispatch(cumsumK(x.dtype), [x.buffer("cumsum")], [out.buffer()], w.u, grid(lines));
+  }
   return record(out, [x], (g) => [cumsum(g, axis, !reverse)]);
 }
