@@ -13,6 +13,10 @@
  * below is the transpose of its mirror, copied through workgroup-memory tiles. With 4 x 4 blocks
  * that skips 6/16 of the input matmul and of the elementwise pass.
  *
+ * Image inputs `[N, H, W, C]` work too. A network that ends in image features (no `flatten`)
+ * has a spatial output kernel `[N1, N2, P]`: `kernelBatched` then computes every block (no
+ * mirroring) and `kernelToHost` refuses it.
+ *
  * @example
  * ```ts
  * import { kernelBatched } from "./batched_kernel.ts";
@@ -25,7 +29,7 @@
  * @module
  */
 import { z } from "zod";
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { type KernelSpec, runtime, scope, slice, Tensor } from "../gpu/mod.ts";
 import { paramWords } from "../gpu/kernels/indexing.ts";
 import { applyStages } from "./fused_stages.ts";
@@ -157,7 +161,10 @@ export function kernelBatched(
   }
   const n1 = x1.shape[0], n2 = x2 ? x2.shape[0] : n1;
   const computeNtk = o.get !== "nngp";
-  const shape = o.diagonal ? [n1] : [n1, n2];
+  const { width, spatial } = outputOf(net, x1, "kernelBatched");
+  const np = spatial ? spatial[0] * spatial[1] : 1;
+  const loc = spatial ? [np] : [];
+  const shape = o.diagonal ? [n1, ...loc] : [n1, n2, ...loc];
   const nngp = Tensor.empty(shape, "f32", "kernelBatched");
   const ntk = computeNtk ? Tensor.empty(shape, "f32", "kernelBatched") : null;
   const b = o.blockSize;
@@ -173,8 +180,9 @@ export function kernelBatched(
           blockInto(net, xa, null, computeNtk, false, { nngp, ntk, rowOffset: r0, colOffset: c0 });
           continue;
         }
-        if (!x2 && c0 > r0) mirrors.push([r0, r1, c0, c1]);
-        if (!x2 && c0 < r0) continue; // filled from its mirror below
+        // spatial kernels ([.., .., P] entries) have no mirror copy: every block is computed
+        if (!x2 && !spatial && c0 > r0) mirrors.push([r0, r1, c0, c1]);
+        if (!x2 && !spatial && c0 < r0) continue; // filled from its mirror below
         const src = x2 ?? x1;
         const xb = n2 <= b ? src : slice(src, [[c0, c1]]);
         blockInto(net, xa, xb, computeNtk, false, { nngp, ntk, rowOffset: r0, colOffset: c0 });
@@ -187,16 +195,33 @@ export function kernelBatched(
     mirrorBlock(nngp, r0, r1, c0, c1);
     if (ntk) mirrorBlock(ntk, r0, r1, c0, c1);
   }
-  const outShape = net.outputShape([x1.shape[1]]);
-  const width = typeof outShape[0] === "number" ? outShape[outShape.length - 1] as number : 0;
+  const sp = spatial ? { spatial } : {};
   if (o.diagonal) {
-    return { nngp, ntk, cov1: nngp, cov2: nngp, width, diagonal: true, computeNtk };
+    return { nngp, ntk, cov1: nngp, cov2: nngp, width, diagonal: true, computeNtk, ...sp };
   }
   const cov1 = kernelBatched(net, x1, null, { blockSize: b, get: "nngp", diagonal: true }).nngp;
   const cov2 = x2
     ? kernelBatched(net, x2, null, { blockSize: b, get: "nngp", diagonal: true }).nngp
     : cov1;
-  return { nngp, ntk, cov1, cov2, width, diagonal: false, computeNtk };
+  return { nngp, ntk, cov1, cov2, width, diagonal: false, computeNtk, ...sp };
+}
+
+/** The network's output width and, for image outputs [H, W, C], its spatial shape. */
+function outputOf(
+  net: Layer,
+  x1: Tensor,
+  where: string,
+): { width: number; spatial: readonly [number, number] | null } {
+  if (x1.rank !== 2 && x1.rank !== 4) {
+    throw new ShapeError(
+      `${where}: x1 must be [N, features] or images [N, H, W, C], got [${x1.shape.join(", ")}]`,
+    );
+  }
+  const s = net.outputShape(x1.shape.slice(1));
+  if (s.length === 0 || typeof s[0] !== "number") return { width: 0, spatial: null };
+  const dims = s as readonly number[];
+  const width = dims[dims.length - 1];
+  return { width, spatial: dims.length === 3 ? [dims[0], dims[1]] : null };
 }
 
 /**
@@ -222,6 +247,13 @@ export async function kernelToHost(
   const o = parse(options, "kernelToHost");
   if (o.diagonal) {
     throw new InvalidArgumentError("kernelToHost: use kernelBatched for the diagonal");
+  }
+  if (outputOf(net, x1, "kernelToHost").spatial) {
+    throw new InvalidArgumentError(
+      `kernelToHost: ${net.name} outputs images, so its kernel is spatial ([N1, N2, P]); ` +
+        `kernelToHost streams flat [N1, N2] kernels only: end the network with flatten(), or ` +
+        `use kernelBatched`,
+    );
   }
   const n1 = x1.shape[0], n2 = x2 ? x2.shape[0] : n1;
   const computeNtk = o.get !== "nngp";

@@ -40,15 +40,16 @@ import {
 } from "../gpu/mod.ts";
 import type { Params } from "./stax/layer.ts";
 
-/** A network's forward pass: parameters and inputs [N, d] to outputs [N, k]. */
+/** A network's forward pass: parameters and inputs [N, d] (or [N, H, W, C]) to outputs [N, k]. */
 export type ApplyNet = (params: Params, x: Tensor) => Tensor;
 
 function outputOf(apply: ApplyNet, params: Params, x: Tensor, where: string): Tensor {
   const y = apply(params, x);
   if (y.rank !== 2 || y.shape[0] !== x.shape[0]) {
     throw new ShapeError(
-      `${where}: the network must map [N, d] to [N, k]; got [${y.shape.join(", ")}] for ` +
-        `[${x.shape.join(", ")}] (ensemble parameters are not supported here)`,
+      `${where}: the network must map [N, ...] to [N, k]; got [${y.shape.join(", ")}] for ` +
+        `[${x.shape.join(", ")}] (ensemble parameters are not supported here; end a ` +
+        `convolutional network with flatten() and a dense readout)`,
     );
   }
   return y;
@@ -111,10 +112,10 @@ export function empiricalNtk(
   x1: Tensor,
   x2: Tensor | null = null,
 ): Tensor {
-  if (x1.rank !== 2 || (x2 && (x2.rank !== 2 || x2.shape[1] !== x1.shape[1]))) {
+  if (x1.rank < 2 || (x2 && x2.shape.slice(1).join() !== x1.shape.slice(1).join())) {
     throw new ShapeError(
-      `empiricalNtk: inputs must be [N, d] with equal d, got [${x1.shape}]` +
-        (x2 ? ` and [${x2.shape}]` : ""),
+      `empiricalNtk: inputs must be [N, d] (or images [N, H, W, C]) with equal feature ` +
+        `shapes, got [${x1.shape}]` + (x2 ? ` and [${x2.shape}]` : ""),
     );
   }
   if (treeFlatten(params).leaves.length === 0) {

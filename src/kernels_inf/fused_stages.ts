@@ -12,6 +12,10 @@
  * Stage parameters travel in the dispatch's uniform block (56 floats), so changing `W_std`
  * does not recompile; longer chains are split into several passes.
  *
+ * Spatial kernels (`Kernel.spatial`, P = H*W locations innermost) run the same stages at every
+ * location: entry `[i, j, p]` reads `cov1[i, p]` and `cov2[j, p]` (P is a uniform). Flat kernels
+ * generate exactly the code they always did.
+ *
  * @example
  * ```ts
  * import { applyStages, type Stage } from "./fused_stages.ts";
@@ -26,11 +30,11 @@
  * ```
  * @module
  */
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { runtime, Tensor } from "../gpu/mod.ts";
 import { grid } from "../gpu/runtime.ts";
 import { ENTRY, LINEAR_INDEX, paramWords } from "../gpu/kernels/indexing.ts";
-import type { Kernel } from "./kernel.ts";
+import { type Kernel, kernelLocations } from "./kernel.ts";
 
 /**
  * One fusable elementwise transform of a kernel.
@@ -108,12 +112,29 @@ interface Variant {
   ntkIn: boolean;
   ntkOut: boolean;
   diag: boolean;
+  /** Spatial kernel: P locations innermost (a uniform); false generates the flat code. */
+  spatial: boolean;
+}
+
+/** WGSL computing the row `r`, column `c` (and location `loc`) of entry `i`. */
+function index(v: Variant): string {
+  if (v.diag) return "let r = i; let c = i;"; // [N] or [N, P]: cov1/cov2 share nngp's layout
+  if (!v.spatial) return "let r = i / p.n2; let c = i - r * p.n2;";
+  return "let e = i / p.np; let loc = i - e * p.np; let r = e / p.n2; let c = e - r * p.n2;";
+}
+
+/** WGSL for the output offset of entry `i` (a block of a larger target). */
+function outIndex(v: Variant): string {
+  if (v.diag) return v.spatial ? "i + p.rowOff * p.np" : "i + p.rowOff";
+  if (!v.spatial) return "(r + p.rowOff) * p.ld + c + p.colOff";
+  return "((r + p.rowOff) * p.ld + c + p.colOff) * p.np + loc";
 }
 
 const codeCache = new Map<string, { code: string; inputs: number; outputs: number }>();
 
 function kernelSpec(stages: readonly Stage[], v: Variant) {
-  const cacheKey = `${stages.map((s) => s.key).join("|")}#${v.ntkIn}${v.ntkOut}${v.diag}`;
+  const cacheKey = `${stages.map((s) => s.key).join("|")}#${v.ntkIn}${v.ntkOut}${v.diag}` +
+    (v.spatial ? "#spatial" : "");
   let spec = codeCache.get(cacheKey);
   if (spec) return spec;
   const helpers = new Map<string, string>();
@@ -138,20 +159,20 @@ function kernelSpec(stages: readonly Stage[], v: Variant) {
   if (v.ntkOut) bind.push(`@group(0) @binding(${b++}) var<storage, read_write> TO: array<f32>;`);
   const code = `${PRELUDE}
 ${[...helpers.values()].join("\n")}
-struct P { n: u32, n2: u32, rowOff: u32, colOff: u32, ld: u32, pad0: u32, pad1: u32, pad2: u32,
+struct P { n: u32, n2: u32, rowOff: u32, colOff: u32, ld: u32, np: u32, pad1: u32, pad2: u32,
   v: array<vec4<f32>, 14> };
 @group(0) @binding(0) var<uniform> p: P;
 ${bind.join("\n")}
 ${ENTRY} {
   ${LINEAR_INDEX}
   if (i >= p.n) { return; }
-  ${v.diag ? "let r = i; let c = i;" : "let r = i / p.n2; let c = i - r * p.n2;"}
+  ${index(v)}
   var k = K[i];
   var t = ${v.ntkIn ? "TH[i]" : "0.0"};
-  var c1 = C1[r];
-  var c2 = C2[c];
+  var c1 = C1[${v.spatial && !v.diag ? "r * p.np + loc" : "r"}];
+  var c2 = C2[${v.spatial && !v.diag ? "c * p.np + loc" : "c"}];
 ${bodies.join("\n")}
-  let o = ${v.diag ? "i + p.rowOff" : "(r + p.rowOff) * p.ld + c + p.colOff"};
+  let o = ${outIndex(v)};
   KO[o] = k;
   ${v.ntkOut ? "TO[o] = t;" : ""}
 }`;
@@ -196,7 +217,10 @@ function chunks(stages: readonly Stage[]): Stage[][] {
  * ```
  */
 export interface StageTarget {
-  /** Output NNGP matrix [M1, M2] (or [M] in diagonal mode). */
+  /**
+   * Output NNGP matrix [M1, M2] (or [M] in diagonal mode); [M1, M2, P] (or [M, P]) for a
+   * spatial kernel with P locations.
+   */
   nngp: Tensor;
   /** Output NTK matrix of the same shape, or null to skip. */
   ntk: Tensor | null;
@@ -216,6 +240,7 @@ function dispatchChain(
   ld: number,
   rowOff: number,
   colOff: number,
+  np = 1,
 ): void {
   const spec = kernelSpec(stages, v);
   const w = paramWords();
@@ -224,6 +249,7 @@ function dispatchChain(
   w.u[2] = rowOff;
   w.u[3] = colOff;
   w.u[4] = ld;
+  w.u[5] = np;
   let j = 8;
   for (const s of stages) for (const x of s.params) w.f[j++] = x;
   const ins = [inputs.k.buffer("applyStages")];
@@ -240,7 +266,7 @@ function mapCov(stages: readonly Stage[], cov: Tensor): Tensor {
   const n = cov.size;
   dispatchChain(
     stages,
-    { ntkIn: false, ntkOut: false, diag: true },
+    { ntkIn: false, ntkOut: false, diag: true, spatial: false },
     { k: cov, t: null, c1: cov, c2: cov },
     { k: out, t: null },
     n,
@@ -270,15 +296,23 @@ function mapCov(stages: readonly Stage[], cov: Tensor): Tensor {
 export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageTarget): Kernel {
   const groups = chunks(stages);
   const diag = k.diagonal;
-  const n1 = k.cov1.size, n2 = k.cov2.size;
-  const n = diag ? n1 : n1 * n2;
+  const spatial = k.spatial ?? null;
+  const np = kernelLocations(k);
+  const n1 = k.cov1.size / np, n2 = k.cov2.size / np;
+  const n = (diag ? n1 : n1 * n2) * np;
+  if (target && spatial) checkSpatialTarget(target, k, np);
   let cur = { k: k.nngp, t: k.ntk, c1: k.cov1, c2: k.cov2 };
   let width = k.width;
   const owned: Tensor[] = [];
   for (let gi = 0; gi < groups.length; gi++) {
     const g = groups[gi];
     const last = gi === groups.length - 1;
-    const v: Variant = { ntkIn: k.computeNtk && cur.t !== null, ntkOut: k.computeNtk, diag };
+    const v: Variant = {
+      ntkIn: k.computeNtk && cur.t !== null,
+      ntkOut: k.computeNtk,
+      diag,
+      spatial: spatial !== null,
+    };
     let outK: Tensor, outT: Tensor | null, ld: number, ro = 0, co = 0;
     if (last && target) {
       outK = target.nngp;
@@ -286,7 +320,7 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
       if (k.computeNtk && !outT) {
         throw new InvalidArgumentError("applyStages: target.ntk is null but the NTK is tracked");
       }
-      ld = diag ? 0 : target.nngp.shape[target.nngp.rank - 1];
+      ld = diag ? 0 : target.nngp.shape[spatial ? 1 : target.nngp.rank - 1];
       ro = target.rowOffset;
       co = target.colOffset;
     } else {
@@ -294,7 +328,7 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
       outT = k.computeNtk ? Tensor.empty(k.nngp.shape, "f32", "applyStages") : null;
       ld = n2;
     }
-    dispatchChain(g, v, cur, { k: outK, t: outT }, n, n2, ld, ro, co);
+    dispatchChain(g, v, cur, { k: outK, t: outT }, n, n2, ld, ro, co, np);
     const c1 = g.length ? mapCov(g, cur.c1) : cur.c1;
     const c2 = k.cov2 === k.cov1 && cur.c2 === cur.c1 ? c1 : g.length ? mapCov(g, cur.c2) : cur.c2;
     if (!last) {
@@ -317,5 +351,20 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
     width,
     diagonal: diag,
     computeNtk: k.computeNtk,
+    ...(spatial ? { spatial } : {}),
   };
+}
+
+/** A block target for a spatial kernel must be [M1, M2, P] ([M, P] in diagonal mode). */
+function checkSpatialTarget(target: StageTarget, k: Kernel, np: number): void {
+  for (const t of [target.nngp, target.ntk]) {
+    if (!t) continue;
+    const rank = k.diagonal ? 2 : 3;
+    if (t.rank !== rank || t.shape[rank - 1] !== np) {
+      throw new ShapeError(
+        `applyStages: the kernel is spatial with P = ${np} locations, so target tensors must be ` +
+          `${k.diagonal ? "[M, P]" : "[M1, M2, P]"} with P = ${np}; got [${t.shape.join(", ")}]`,
+      );
+    }
+  }
 }

@@ -10,6 +10,14 @@
  * The input kernel follows neural-tangents: `nngp = x1 x2^T / d` (d = input features), and the
  * NTK of the inputs is zero.
  *
+ * Kernels over images (inputs `[N, H, W, C]`, NHWC) are *spatial*: they track the covariance of
+ * the two inputs at the same location only, which is all a network of stride-1 convolutions,
+ * pointwise layers and a final `flatten` needs (the CNN-VEC kernels of Novak et al. 2019,
+ * "Bayesian deep convolutional networks with many channels are Gaussian processes"). The
+ * P = H*W locations are the innermost axis: `nngp` and `ntk` are `[N1, N2, P]`, `cov1` is
+ * `[N1, P]`, `cov2` is `[N2, P]` (`nngp` is `[N, P]` in diagonal mode), and `spatial` holds
+ * `[H, W]`.
+ *
  * @example
  * ```ts
  * import { inputKernel } from "./kernel.ts";
@@ -20,7 +28,7 @@
  * @module
  */
 import { InvalidArgumentError, ShapeError } from "../errors.ts";
-import { matmul, mul, reshape, slice, sum, type Tensor } from "../gpu/mod.ts";
+import { matmul, mul, reshape, slice, sum, type Tensor, transpose } from "../gpu/mod.ts";
 import { scope } from "../gpu/mod.ts";
 
 /**
@@ -49,6 +57,25 @@ export interface Kernel {
   readonly diagonal: boolean;
   /** True when the NTK is tracked (a null `ntk` then means zero). */
   readonly computeNtk: boolean;
+  /**
+   * `[H, W]` for a spatial kernel over images (P = H*W same-location entries innermost: nngp
+   * `[N1, N2, P]`, cov1 `[N1, P]`); `null` or absent for a flat kernel.
+   */
+  readonly spatial?: readonly [number, number] | null;
+}
+
+/**
+ * Number of locations P of a kernel: H*W for a spatial kernel, 1 for a flat one.
+ *
+ * @example
+ * ```ts
+ * import { inputKernel, kernelLocations } from "./kernel.ts";
+ * import { zeros } from "../gpu/mod.ts";
+ * console.log(kernelLocations(inputKernel(zeros([2, 3, 4, 1])))); // 12
+ * ```
+ */
+export function kernelLocations(k: Kernel): number {
+  return k.spatial ? k.spatial[0] * k.spatial[1] : 1;
 }
 
 /**
@@ -68,10 +95,11 @@ export interface InputKernelOptions {
   diagonal?: boolean;
 }
 
-function check2d(x: Tensor, name: string): void {
-  if (x.rank !== 2) {
+function checkInput(x: Tensor, name: string): void {
+  if (x.rank !== 2 && x.rank !== 4) {
     throw new ShapeError(
-      `inputKernel: ${name} must be [N, features], got shape [${x.shape.join(", ")}]`,
+      `inputKernel: ${name} must be [N, features] or images [N, H, W, C], got shape ` +
+        `[${x.shape.join(", ")}]`,
     );
   }
   if (x.dtype !== "f32") {
@@ -81,7 +109,9 @@ function check2d(x: Tensor, name: string): void {
 
 /**
  * The kernel of the raw inputs: `nngp = x1 x2^T / d`, `cov = |x|^2 / d`, NTK zero.
- * `x2 = null` means x2 = x1 (cov2 is then the same tensor as cov1).
+ * `x2 = null` means x2 = x1 (cov2 is then the same tensor as cov1). Images `[N, H, W, C]` give a
+ * spatial kernel: `nngp[i, j, p] = sum_c x1[i, p, c] x2[j, p, c] / C` at each of the P = H*W
+ * locations (one batched matmul over locations), `cov1[i, p] = |x1[i, p, :]|^2 / C`.
  *
  * @example
  * ```ts
@@ -98,13 +128,13 @@ export function inputKernel(
 ): Kernel {
   const computeNtk = options.computeNtk ?? true;
   const diagonal = options.diagonal ?? false;
-  check2d(x1, "x1");
+  checkInput(x1, "x1");
   if (x2) {
-    check2d(x2, "x2");
-    if (x2.shape[1] !== x1.shape[1]) {
+    checkInput(x2, "x2");
+    if (x2.rank !== x1.rank || x2.shape.slice(1).join() !== x1.shape.slice(1).join()) {
       throw new ShapeError(
         `inputKernel: x1 [${x1.shape.join(", ")}] and x2 [${x2.shape.join(", ")}] have ` +
-          `different feature counts`,
+          `different feature shapes`,
       );
     }
     if (diagonal) {
@@ -113,6 +143,7 @@ export function inputKernel(
       );
     }
   }
+  if (x1.rank === 4) return spatialInputKernel(x1, x2, computeNtk, diagonal);
   const d = x1.shape[1];
   if (d === 0) throw new ShapeError("inputKernel: inputs have 0 features");
   const inv = 1 / Math.sqrt(d);
@@ -136,6 +167,51 @@ export function inputKernel(
     const cov2 = sum(mul(b, b), 1);
     const nngp = matmul(a, b, { transB: true });
     return { nngp, ntk: null, cov1, cov2, width: d, diagonal, computeNtk };
+  });
+}
+
+/** The same-location input kernel of images [N, H, W, C] (arguments already checked). */
+function spatialInputKernel(
+  x1: Tensor,
+  x2: Tensor | null,
+  computeNtk: boolean,
+  diagonal: boolean,
+): Kernel {
+  const [n, h, w, c] = x1.shape;
+  const p = h * w;
+  if (c === 0 || p === 0) {
+    throw new ShapeError(`inputKernel: images [${x1.shape.join(", ")}] have no pixels or channels`);
+  }
+  const spatial = [h, w] as const;
+  const inv = 1 / Math.sqrt(c);
+  return scope(() => {
+    const a = mul(x1, inv);
+    const covOf = (t: Tensor) => reshape(sum(mul(t, t), 3), [t.shape[0], p]);
+    if (diagonal) {
+      const cov1 = covOf(a);
+      return { nngp: cov1, ntk: null, cov1, cov2: cov1, width: c, diagonal, computeNtk, spatial };
+    }
+    // [N, P, C] -> [P, N, C]: one matmul per location, then locations innermost [N1, N2, P].
+    const byLoc = (t: Tensor) => transpose(reshape(t, [t.shape[0], p, c]), [1, 0, 2]);
+    const at = byLoc(a);
+    if (!x2) {
+      const nngp = transpose(matmul(at, at, { transB: true }), [1, 2, 0]);
+      // variances from the matmul's own diagonal (see the flat case)
+      const diag = slice(reshape(nngp, [n * n, p]), [[0, n * n, n + 1]]);
+      return { nngp, ntk: null, cov1: diag, cov2: diag, width: c, diagonal, computeNtk, spatial };
+    }
+    const b = mul(x2, inv);
+    const nngp = transpose(matmul(at, byLoc(b), { transB: true }), [1, 2, 0]);
+    return {
+      nngp,
+      ntk: null,
+      cov1: covOf(a),
+      cov2: covOf(b),
+      width: c,
+      diagonal,
+      computeNtk,
+      spatial,
+    };
   });
 }
 

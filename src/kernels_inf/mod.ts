@@ -1,5 +1,6 @@
 /**
- * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra,
+ * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra (dense,
+ * pointwise, stride-1 convolutional and flatten layers: the FC and CNN-VEC kernels),
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
  * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
@@ -23,7 +24,13 @@
  * ```
  * @module
  */
-export { disposeKernel, inputKernel, type InputKernelOptions, type Kernel } from "./kernel.ts";
+export {
+  disposeKernel,
+  inputKernel,
+  type InputKernelOptions,
+  type Kernel,
+  kernelLocations,
+} from "./kernel.ts";
 export {
   abReluDual,
   absDual,
@@ -44,6 +51,7 @@ export { applyStages, type Stage, STAGE_PARAM_CAPACITY, type StageTarget } from 
 export {
   type ApplyFn,
   type Flow,
+  type HeadStages,
   initEnsemble,
   type KernelOptions,
   type Key,
@@ -74,6 +82,15 @@ export {
 export { fanInConcat, fanInSum, fanOut, parallel, serial } from "./stax/combinators.ts";
 export { layerNorm, layerNormStage } from "./stax/layer_norm.ts";
 export { dropout } from "./stax/dropout.ts";
+export { conv, type ConvOptions, patchKernel } from "./stax/conv.ts";
+export { flatten, flattenKernel } from "./stax/flatten.ts";
+export {
+  checkFilterShape,
+  type WindowGeometry,
+  windowGeometry,
+  windowMean,
+  type WindowPadding,
+} from "./window_mean.ts";
 export { type Eigh, eighHost, gaussHermite } from "./linalg/eigh.ts";
 export { eighGpu, eighGpuToHost, type GpuEigh, type JacobiOptions } from "./linalg/jacobi.ts";
 export { erf as erfHost, normalCdf, normalPdf } from "./special_functions.ts";

@@ -5,7 +5,9 @@
  * leading parameter axis), so a batch costs one batched forward pass. With width n and S
  * samples the estimate has a finite-width bias O(1/n) and a Monte Carlo error O(1/sqrt(S k)),
  * so it converges to the analytic kernel as both grow. The NTK estimate averages
- * `empiricalNtk` over draws (one network at a time; costly, keep N small).
+ * `empiricalNtk` over draws (one network at a time; costly, keep N small). Inputs may be rows
+ * `[N, d]` or images `[N, H, W, C]`; the network must output rows `[N, k]` (a convolutional
+ * network ends with `flatten()` and a dense readout).
  *
  * @example
  * ```ts
@@ -19,10 +21,10 @@
  * @module
  */
 import { z } from "zod";
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { add, dispose, div, matmul, random, scope, sum, type Tensor } from "../gpu/mod.ts";
 import { empiricalNtk } from "./empirical.ts";
-import { initEnsemble, type Key, type Layer } from "./stax/layer.ts";
+import { initEnsemble, type Key, type Layer, type Params } from "./stax/layer.ts";
 
 /**
  * Options of {@link monteCarloKernel}.
@@ -48,6 +50,19 @@ const schema = z.strictObject({
   batch: z.number().int().positive().optional(),
   ntk: z.boolean().default(false),
 });
+
+/** The ensemble's outputs [E, N, k]; outputs with more axes (e.g. images) are rejected. */
+function ensembleOutput(net: Layer, params: Params, x: Tensor): Tensor {
+  const y = net.apply(params, x);
+  if (y.rank !== 3) {
+    throw new ShapeError(
+      `monteCarloKernel: ${net.name} maps inputs [${x.shape.join(", ")}] to ` +
+        `[${y.shape.join(", ")}] per ensemble; expected [E, N, k] (end a convolutional ` +
+        `network with flatten() and a dense readout)`,
+    );
+  }
+  return y;
+}
 
 /**
  * Monte Carlo NNGP (and optionally NTK) of a stax network for inputs x1, x2 (x2 = null: x1).
@@ -78,15 +93,21 @@ export function monteCarloKernel(
   }
   const { samples, ntk: wantNtk } = r.data;
   const batch = Math.min(samples, r.data.batch ?? 16);
-  const inShape = [x1.shape[1]];
+  if (x1.rank < 2 || (x2 && x2.shape.slice(1).join() !== x1.shape.slice(1).join())) {
+    throw new ShapeError(
+      `monteCarloKernel: inputs must be [N, ...features] with equal feature shapes, got ` +
+        `[${x1.shape.join(", ")}]` + (x2 ? ` and [${x2.shape.join(", ")}]` : ""),
+    );
+  }
+  const inShape = x1.shape.slice(1);
   let nngp: Tensor | null = null;
   let ntk: Tensor | null = null;
   for (let s0 = 0, b = 0; s0 < samples; s0 += batch, b++) {
     const members = Math.min(batch, samples - s0);
     const next = scope(() => {
       const params = initEnsemble(net, random.foldIn(key, b), inShape, members);
-      const f1 = net.apply(params, x1); // [E, N1, k]
-      const f2 = x2 ? net.apply(params, x2) : f1;
+      const f1 = ensembleOutput(net, params, x1); // [E, N1, k]
+      const f2 = x2 ? ensembleOutput(net, params, x2) : f1;
       const k = f1.shape[f1.rank - 1];
       const s = div(sum(matmul(f1, f2, { transB: true }), 0), k);
       return nngp ? add(nngp, s) : s;

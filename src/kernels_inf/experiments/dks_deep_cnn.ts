@@ -3,11 +3,13 @@
  * network, the setting of the paper's main results. `depth` stride-1 "same" convolutions
  * (no skip connections, no normalization layers) on MNIST digits, then global average pooling
  * and a 10-way dense readout, trained with the same optimizer and budget under each variant of
- * `dks_variants.ts`. The orthogonal variants draw every filter bank from the Delta-orthogonal
- * distribution (Xiao et al. 2018; DKS section 7): zero except an orthogonal centre tap, so at
- * initialization each convolution acts as a dense orthogonal layer at every location and the DKS
- * and TAT transforms solved for a chain of `depth` layers apply unchanged; the Gaussian variants
- * use LeCun/He fan-in scaling over kh * kw * channels.
+ * `dks_variants.ts`. The orthogonal variants draw every hidden filter bank from the
+ * Delta-orthogonal distribution (Xiao et al. 2018; DKS section 7): zero except an orthogonal
+ * centre tap, so at initialization each convolution acts as a dense orthogonal layer at every
+ * location and the DKS and TAT transforms solved for a chain of `depth` layers apply unchanged.
+ * The one-channel input layer is instead a scaled orthogonal map of the whole k x k patch
+ * (deepmind/dks's `delta=False`), so each location starts from its neighbourhood rather than one
+ * pixel. The Gaussian variants use LeCun/He fan-in scaling over kh * kw * channels.
  *
  * Inputs are per-example standardized over all pixels (mean q = 1) and fed as one channel.
  *
@@ -90,11 +92,22 @@ async function initParams(
     const kl = random.foldIn(key, l);
     const cin = l === 0 ? 1 : c.channels;
     const shape = [k, k, cin, c.channels] as [number, number, number, number];
-    w.push(
-      recipe.orthogonal
-        ? await deltaOrthogonalInit(kl, shape)
-        : scope(() => mul(random.normal(kl, shape), recipe.wStd / Math.sqrt(k * k * cin))),
-    );
+    let wl: Tensor;
+    if (!recipe.orthogonal) {
+      wl = scope(() => mul(random.normal(kl, shape), recipe.wStd / Math.sqrt(k * k * cin)));
+    } else if (l > 0) {
+      wl = await deltaOrthogonalInit(kl, shape);
+    } else {
+      // The one-channel input layer is a scaled orthogonal map of the whole k x k patch (the
+      // reference's delta = False): a Delta filter would see one pixel, so every location's
+      // features would be its pixel value times one fixed vector, and a positively homogeneous
+      // activation (TAT's leaky ReLU) would leave globally pooled features nearly the same for
+      // every digit.
+      const flat = await orthogonalInit(kl, k * k * cin, c.channels);
+      wl = reshape(flat, shape);
+      flat.dispose();
+    }
+    w.push(wl);
     b.push(zeros([c.channels]));
   }
   const kr = random.foldIn(key, c.depth);

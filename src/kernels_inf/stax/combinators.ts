@@ -2,7 +2,8 @@
  * Combinators: `serial`, `parallel`, `fanOut`, `fanInSum`, `fanInConcat`.
  *
  * `serial` fuses runs of consecutive elementwise layers (Dense, activations, LayerNorm, Dropout
- * in test mode, and nested serial chains of them) into single GPU passes, and frees the
+ * in test mode, and nested serial chains of them, following a convolution's window mean when
+ * there is one) into single GPU passes, and frees the
  * intermediate kernels of its steps as soon as the next step has consumed them. Fan-in kernel
  * maps follow neural-tangents: summing branches sums their kernels; concatenating channels
  * averages the kernels weighted by channel counts.
@@ -25,6 +26,7 @@ import type { Kernel } from "../kernel.ts";
 import {
   channels,
   type Flow,
+  type HeadStages,
   type Layer,
   makeLayer,
   type Params,
@@ -63,15 +65,27 @@ export function serial(...layers: Layer[]): Layer {
   }
   const name = `serial(${layers.map((l) => l.name).join(", ")})`;
   const allStages = layers.every((l) => l.stages !== undefined);
-  const stagesOf = (width: number): Stage[] => {
+  const stagesOf = (width: number, from = 0): Stage[] => {
     const out: Stage[] = [];
-    for (const l of layers) {
+    for (const l of layers.slice(from)) {
       const ss = l.stages!(width);
       for (const s of ss) width = s.outWidth(width);
       out.push(...ss);
     }
     return out;
   };
+  // serial(conv, relu, ...) is itself a head followed by stages, fusable with what follows it
+  const head = layers[0]?.headStages;
+  const headStages: HeadStages | undefined = head && layers.slice(1).every((l) => l.stages)
+    ? {
+      head: head.head,
+      stages: (width) => {
+        const first = head.stages(width);
+        const w = first.reduce((acc, s) => s.outWidth(acc), width);
+        return [...first, ...stagesOf(w, 1)];
+      },
+    }
+    : undefined;
   return makeLayer({
     name,
     init(key, inShape) {
@@ -101,17 +115,29 @@ export function serial(...layers: Layer[]): Layer {
       let i = 0;
       while (i < layers.length) {
         let next: Flow<Kernel>;
-        if (isKernel(cur) && layers[i].stages) {
-          // Fuse the run of elementwise layers starting here into one chain.
+        if (isKernel(cur) && (layers[i].stages || layers[i].headStages)) {
+          // Fuse the run of elementwise layers starting here (after a head such as a
+          // convolution's window mean) into one chain.
           const stages: Stage[] = [];
-          let width = cur.width;
+          let base: Kernel = cur;
+          if (!layers[i].stages) {
+            const hs = layers[i].headStages!;
+            base = hs.head(cur);
+            stages.push(...hs.stages(base.width));
+            i++;
+          }
+          let width = stages.reduce((w, s) => s.outWidth(w), base.width);
           while (i < layers.length && layers[i].stages) {
             const ss = layers[i].stages!(width);
             for (const s of ss) width = s.outWidth(width);
             stages.push(...ss);
             i++;
           }
-          next = stages.length ? applyStages(cur, stages) : cur;
+          next = stages.length ? applyStages(base, stages) : base;
+          if (base !== cur && next !== base) {
+            const keep = new Set([...tensorsOf(next), ...tensorsOf(cur), ...input]);
+            for (const t of tensorsOf(base)) if (!keep.has(t)) t.dispose();
+          }
         } else {
           next = layers[i].kernelFn(cur);
           i++;
@@ -125,7 +151,8 @@ export function serial(...layers: Layer[]): Layer {
       }
       return cur;
     },
-    stages: allStages ? stagesOf : undefined,
+    stages: allStages ? (width) => stagesOf(width) : undefined,
+    headStages,
   });
 }
 
@@ -223,7 +250,10 @@ function combineKernels(ks: Kernel[], weights: number[], width: number, where: s
     if (k.diagonal !== k0.diagonal || k.computeNtk !== k0.computeNtk) {
       throw new InvalidArgumentError(`${where}: branches disagree on diagonal/NTK mode`);
     }
-    if (k.nngp.shape.join() !== k0.nngp.shape.join()) {
+    if (
+      k.nngp.shape.join() !== k0.nngp.shape.join() ||
+      String(k.spatial ?? null) !== String(k0.spatial ?? null)
+    ) {
       throw new ShapeError(
         `${where}: branch kernels have shapes [${k0.nngp.shape}] and [${k.nngp.shape}]`,
       );
@@ -249,6 +279,7 @@ function combineKernels(ks: Kernel[], weights: number[], width: number, where: s
     width,
     diagonal: k0.diagonal,
     computeNtk: k0.computeNtk,
+    ...(k0.spatial ? { spatial: k0.spatial } : {}),
   };
 }
 
@@ -307,7 +338,14 @@ export function fanInConcat(): Layer {
     init: () => [],
     outputShape(s) {
       const ss = shapeBranches(s, name);
-      return [ss.reduce((a, x) => a + channels(x, name), 0)];
+      for (const x of ss) {
+        if (x.slice(0, -1).join() !== ss[0].slice(0, -1).join()) {
+          throw new ShapeError(
+            `${name}: branch shapes [${ss[0]}] and [${x}] differ in more than the channel axis`,
+          );
+        }
+      }
+      return [...ss[0].slice(0, -1), ss.reduce((a, x) => a + channels(x, name), 0)];
     },
     apply(_p, x) {
       return concat(branches<Tensor>(x, name), -1);

@@ -10,6 +10,9 @@
  * `ntk' = n nngp + [bias] 1 + W_std^2 ntk` with n the input width (so it grows with width, as in
  * Park et al. 2019 and neural-tangents).
  *
+ * On images `[N, H, W, C]` the layer acts on the channel axis at every location (a 1x1
+ * convolution), and its kernel map runs per location on spatial kernels.
+ *
  * @example
  * ```ts
  * import { dense } from "./dense.ts";
@@ -21,7 +24,7 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError } from "../../errors.ts";
-import { add, matmul, mul, random, type Tensor } from "../../gpu/mod.ts";
+import { add, matmul, mul, random, reshape, type Tensor } from "../../gpu/mod.ts";
 import { applyStages, type Stage } from "../fused_stages.ts";
 import type { Kernel } from "../kernel.ts";
 import {
@@ -156,18 +159,26 @@ export function dense(out: number, options: DenseOptions = {}): Layer {
     },
     outputShape(inShape) {
       channels(inShape, name);
-      return [out];
+      return [...(inShape as readonly number[]).slice(0, -1), out];
     },
     apply(params: Params, x: Flow<Tensor>) {
       const xs = singleTensor(x, name);
       const p = params as { w: Tensor; b?: Tensor };
       const n = p.w.shape[p.w.rank - 2];
-      let y = matmul(xs, p.w);
+      let w = p.w, b = p.b;
+      if (xs.rank >= 4 && w.rank === 3) {
+        // ensemble parameters [E, n, out] on images [N, H, W, n] or [E, N, H, W, n]: line the
+        // member axis up with the ensemble axis, not with the image rows
+        const e = w.shape[0];
+        w = reshape(w, [e, 1, 1, n, out]);
+        if (b) b = reshape(b, [e, 1, 1, 1, out]);
+      }
+      let y = matmul(xs, w);
       if (cfg.parameterization === "ntk") {
         y = mul(y, cfg.wStd / Math.sqrt(n));
-        if (p.b) y = add(y, mul(p.b, cfg.bStd!));
-      } else if (p.b) {
-        y = add(y, p.b);
+        if (b) y = add(y, mul(b, cfg.bStd!));
+      } else if (b) {
+        y = add(y, b);
       }
       return y;
     },

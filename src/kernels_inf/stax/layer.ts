@@ -5,7 +5,10 @@
  * Python").
  *
  * Inputs are rows of features (`[N, d]`; a leading ensemble axis `[E, N, d]` also works for
- * finite networks, see `initEnsemble`). Combinators (`parallel`, `fanOut`) pass lists: a
+ * finite networks, see `initEnsemble`) or images `[N, H, W, C]` (`[E, N, H, W, C]`), whose
+ * feature shape is `[H, W, C]`: pointwise layers (dense on the channel axis, activations,
+ * layerNorm) act per location, `conv` mixes neighbouring locations and `flatten` turns images
+ * into rows; their kernels are spatial (see `Kernel.spatial`). Combinators (`parallel`, `fanOut`) pass lists: a
  * {@link Flow} is a tensor (or kernel, or shape) or a nested list of them.
  *
  * @example
@@ -20,12 +23,12 @@
  * @module
  */
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { random, scope, stack, Tensor, type Tree, treeFlatten } from "../../gpu/mod.ts";
+import { type Key, random, scope, stack, Tensor, type Tree, treeFlatten } from "../../gpu/mod.ts";
 import type { Stage } from "../fused_stages.ts";
 import { inputKernel, type Kernel } from "../kernel.ts";
 
-/** A random key (from `random.key`). */
-export type Key = random.Key;
+/** A random key (from `random.key`); the core's `Key` class, re-exported for the docs. */
+export type { Key };
 
 /** A value or a (nested) list of values, as passed between parallel branches. */
 export type Flow<T> = T | readonly Flow<T>[];
@@ -97,6 +100,30 @@ export interface Layer {
    * input of `width` channels, fused with neighbours into one GPU pass by `serial`.
    */
   readonly stages?: (width: number) => Stage[];
+  /**
+   * Present for layers whose kernel map is a non-elementwise `head` followed by fusable stages
+   * (a convolution: window means of the kernel, then the dense-layer affine map): `serial` runs
+   * the head and fuses the stages with the elementwise layers after it into one GPU pass.
+   */
+  readonly headStages?: HeadStages;
+}
+
+/**
+ * A kernel map split into a non-elementwise head and fusable stages (see
+ * {@link Layer.headStages}); `kernelFn` must equal `applyStages(head(k), stages(head(k).width))`.
+ *
+ * @example
+ * ```ts
+ * import type { HeadStages } from "./layer.ts";
+ * const h: HeadStages = { head: (k) => k, stages: () => [] };
+ * console.log(typeof h.head); // "function"
+ * ```
+ */
+export interface HeadStages {
+  /** The non-elementwise part (its result is new tensors the caller owns). */
+  head(k: Kernel): Kernel;
+  /** Stages for the head's output of `width` channels. */
+  stages(width: number): Stage[];
 }
 
 /**
@@ -122,6 +149,8 @@ export interface LayerSpec {
   kernelFn(k: Flow<Kernel>): Flow<Kernel>;
   /** Optional fusable stages. */
   stages?: (width: number) => Stage[];
+  /** Optional head + stages split of `kernelFn` (see {@link Layer.headStages}). */
+  headStages?: HeadStages;
 }
 
 /**
@@ -143,6 +172,7 @@ export function makeLayer(spec: LayerSpec): Layer {
     apply: spec.apply as ApplyFn,
     kernelFn: spec.kernelFn,
     stages: spec.stages,
+    headStages: spec.headStages,
     kernel(x1: Tensor, x2: Tensor | null = null, options: KernelOptions = {}): Kernel {
       const get = options.get ?? "both";
       if (!["nngp", "ntk", "both"].includes(get)) {
@@ -219,6 +249,27 @@ export function channels(s: ShapeFlow, where: string): number {
     throw new ShapeError(`${where}: feature count must be a positive integer, got ${d}`);
   }
   return d;
+}
+
+/**
+ * Asserts a shape flow is an image feature shape `[H, W, C]` (positive integers) and returns it.
+ *
+ * @example
+ * ```ts
+ * import { imageShape } from "./layer.ts";
+ * console.log(imageShape([28, 28, 1], "demo")); // [28, 28, 1]
+ * ```
+ */
+export function imageShape(s: ShapeFlow, where: string): [number, number, number] {
+  const ok = s.length === 3 &&
+    s.every((v) => typeof v === "number" && Number.isInteger(v) && v > 0);
+  if (!ok) {
+    throw new ShapeError(
+      `${where}: expected an image feature shape [H, W, C] of positive integers (inputs ` +
+        `[N, H, W, C]), got ${JSON.stringify(s)}`,
+    );
+  }
+  return [s[0], s[1], s[2]] as [number, number, number];
 }
 
 /**
