@@ -18,6 +18,8 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     precisionSizes: [30, 60],
     zcaRegSweep: [1],
     maxTime: 100,
+    cnnTrainSize: 40,
+    cnnPool: 4,
   });
   const r = await nngpMnist.run(config, quietContext(1));
   for (
@@ -31,6 +33,10 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
       "infinite_at_steps_acc",
       "zca_gain",
       "f32_vs_precise_max_n",
+      "cnn_vec_nngp_acc",
+      "cnn_vec_ntk_acc",
+      "fc_subset_nngp_acc",
+      "cnn_vec_gain",
     ]
   ) {
     assert.equal(typeof r.metrics[k], "number", k);
@@ -42,6 +48,15 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     "finite",
     "regularization",
     "precision",
+    "architectures",
+  ]);
+  const arch = r.tables!.find((t) => t.name === "architectures")!.table.objects() as Record<
+    string,
+    unknown
+  >[];
+  assert.deepEqual(arch.map((o) => [o.architecture, o.inputs, o.train]), [
+    ["fc", "7x7", 40],
+    ["cnn_vec", "7x7", 40],
   ]);
   assert.equal(r.charts!.length, 4);
   const finite = r.tables!.find((t) => t.name === "finite")!.table;
@@ -51,4 +66,28 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
   assert.equal(finite.numRows(), 2);
   assert.throws(() => nngpMnist.schema.parse({ pool: 3 }));
   assert.throws(() => nngpMnist.schema.parse({ bogus: 1 }));
+  assert.throws(() => nngpMnist.schema.parse({ cnnPool: 3 }));
+});
+
+Deno.test("nngp-mnist: cnnTrainSize 0 skips the architecture comparison", async () => {
+  const config = nngpMnist.schema.parse({
+    trainSize: 40,
+    testSize: 20,
+    pool: 2,
+    depths: [1],
+    activations: ["relu"],
+    widths: [4],
+    parameterizations: ["ntk"],
+    members: 1,
+    steps: 2,
+    precisionSizes: [40],
+    zcaRegSweep: [],
+    diagRegSweep: [1e-3],
+    maxTime: 10,
+    centered: false,
+    cnnTrainSize: 0,
+  });
+  const r = await nngpMnist.run(config, quietContext(2));
+  assert.ok(!r.tables!.some((t) => t.name === "architectures"));
+  assert.equal(r.metrics.cnn_vec_gain, undefined);
 });

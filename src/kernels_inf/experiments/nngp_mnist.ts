@@ -30,6 +30,7 @@ import { erf, relu } from "../stax/activations.ts";
 import { serial } from "../stax/combinators.ts";
 import type { Layer } from "../stax/layer.ts";
 import { standardizeRows, zcaWhiten } from "../zca.ts";
+import { compareArchitectures } from "./cnn_vec_comparison.ts";
 import { trainFiniteEnsemble } from "./finite_training.ts";
 import { accuracy, loadMnistInputs, meanSquaredError } from "./mnist_inputs.ts";
 
@@ -94,6 +95,13 @@ const schema = z.strictObject({
   precisionDiagReg: z.number().nonnegative().default(0),
   /** Relative difference of test means below which f32 "agrees" with f64. */
   agreeTol: z.number().positive().default(1e-2),
+  /**
+   * Training examples of the fully connected vs CNN-VEC kernel comparison (the first of the
+   * split; 0 skips it). The CNN kernel costs H*W times the fully connected one.
+   */
+  cnnTrainSize: z.number().int().min(0).max(9000).default(1000),
+  /** Pooling of the comparison's images: 1 (28x28), 2 (14x14) or 4 (7x7). */
+  cnnPool: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(2),
 });
 
 /** Config of `nngp-mnist` (every field has a default). */
@@ -167,6 +175,8 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
       batchSize: 100,
       precisionSizes: [100, 200, 300, 500],
       maxTime: 1e5,
+      cnnTrainSize: 200,
+      cnnPool: 4,
     },
     full: {
       trainSize: 3000,
@@ -511,6 +521,12 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
     }
     metrics.f32_vs_precise_max_n = maxAgree;
     metrics.precision_diag_reg = c.precisionDiagReg;
+
+    // ---- (5) fully connected vs CNN-VEC kernels ---------------------------------------------
+    const archCmp = c.cnnTrainSize > 0 && !ctx.signal.aborted
+      ? await compareArchitectures({ ...c, cnnTrainSize: Math.min(c.cnnTrainSize, nTr) }, ctx)
+      : null;
+    if (archCmp) Object.assign(metrics, archCmp.metrics);
     dispose(
       [rk, refKernels.zca].flatMap((b) =>
         b ? [b.trainTrain, b.testTrain].flatMap((x) => [x.nngp, x.ntk, x.cov1, x.cov2]) : []
@@ -565,6 +581,7 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
         "random initial function, the variance that ensembling averages away, so both move " +
         "finite networks toward the infinite-width (kernel) prediction at the same time.",
     );
+    if (archCmp) notes.push(archCmp.note);
     return {
       metrics,
       tables: [
@@ -588,6 +605,13 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
           title: "float32 (GPU) vs float64 (host) NNGP solves",
           table: aq.from(precRows),
         },
+        ...(archCmp
+          ? [{
+            name: "architectures",
+            title: "Fully connected vs CNN-VEC kernels (same subset and images)",
+            table: aq.from(archCmp.rows),
+          }]
+          : []),
       ],
       charts: charts(
         gridRows,
