@@ -231,7 +231,18 @@ Deno.test("the real CLI process: demo with the real registry, and exit codes", a
       const dec = new TextDecoder();
       return { code: p.code, out: dec.decode(p.stdout), err: dec.decode(p.stderr) };
     };
-    const demo = await run("run", "all", "--quick", "--out", outRoot);
+    // The demo path with the real registry, its four slowest experiments cut down (CI time:
+    // their own tests cover them at tiny scale; `deno task demo` runs the real quick presets).
+    const smaller = [
+      "sde-mnist.trainSteps=100",
+      "sde-mnist.steps=50",
+      "bnn-ess.steps=160",
+      "bnn-ess.warmup=40",
+      "lopt-train.iterations=10",
+      "sde-gmm.trainSteps=100",
+      "sde-gmm.steps=50",
+    ].flatMap((s) => ["--set", s]);
+    const demo = await run("run", "all", "--quick", "--out", outRoot, ...smaller);
     assert.equal(demo.code, 0, demo.err);
     const { plannedExperiments } = await import("../src/experiments.ts");
     for (const p of plannedExperiments) {
