@@ -41,7 +41,13 @@ import { parseExperimentConfig } from "../../report/config.ts";
 import type { Experiment, ExperimentContext, ExperimentResult } from "../../report/experiment.ts";
 import { deltaOrthogonalInit, orthogonalInit } from "../dks/orthogonal_init.ts";
 import { standardizeRows } from "../zca.ts";
-import { type Act, dksVariantFields, runDksVariants, type VariantRecipe } from "./dks_variants.ts";
+import {
+  type Act,
+  dksVariantFields,
+  type LayerParams,
+  runDksVariants,
+  type VariantRecipe,
+} from "./dks_variants.ts";
 import { loadMnistInputs, mnistSplitFields } from "./mnist_inputs.ts";
 
 const schema = z.strictObject({
@@ -64,11 +70,7 @@ const schema = z.strictObject({
 export type DksDeepCnnConfig = z.infer<typeof schema>;
 
 /** Filter banks [k, k, in, out] and biases of the convolutions, then the readout [C, 10]. */
-interface CnnParams {
-  [k: string]: Tensor[];
-  w: Tensor[];
-  b: Tensor[];
-}
+type CnnParams = LayerParams;
 
 function forward(p: CnnParams, x: Tensor, act: Act, returnFeatures = false): Tensor {
   let h = x;

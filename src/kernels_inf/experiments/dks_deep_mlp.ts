@@ -39,6 +39,7 @@ import {
   DKS_VARIANTS,
   type DksVariant,
   dksVariantFields,
+  type LayerParams,
   runDksVariants,
   type VariantRecipe,
 } from "./dks_variants.ts";
@@ -80,12 +81,8 @@ const schema = z.strictObject({
 /** Config of `dks-deep-mlp` (every field has a default: the full preset). */
 export type DksDeepMlpConfig = z.infer<typeof schema>;
 
-/** Parameters of the network: hidden layers then the 10-way readout. */
-interface MlpParams {
-  [k: string]: Tensor[];
-  w: Tensor[];
-  b: Tensor[];
-}
+/** Weights and biases of the hidden layers, then the 10-way readout. */
+type MlpParams = LayerParams;
 
 function forward(p: MlpParams, x: Tensor, act: Act, returnFeatures = false): Tensor {
   let h = x;

@@ -164,6 +164,15 @@ export interface DksVariantConfig {
 /** A pointwise activation on tensors. */
 export type Act = (x: Tensor) => Tensor;
 
+/** Weights and biases of a network's layers, readout last (a tree `train` can update). */
+export interface LayerParams {
+  [k: string]: Tensor[];
+  /** Weights per layer. */
+  w: Tensor[];
+  /** Biases per layer. */
+  b: Tensor[];
+}
+
 /** How one variant builds its network: the activation and how the weights are drawn. */
 export interface VariantRecipe {
   /** The activation applied after every hidden layer. */

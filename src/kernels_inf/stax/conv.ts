@@ -31,7 +31,7 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { add, conv2d, im2col, matmul, mul, random, reshape, scope, Tensor } from "../../gpu/mod.ts";
+import { conv2d, im2col, matmul, random, reshape, scope, Tensor } from "../../gpu/mod.ts";
 import { parseOptions } from "../../options.ts";
 import { applyStages } from "../fused_stages.ts";
 import type { Kernel } from "../kernel.ts";
@@ -41,7 +41,7 @@ import {
   windowMean,
   type WindowPadding,
 } from "../window_mean.ts";
-import { type DenseConfig, denseStage } from "./dense.ts";
+import { type DenseConfig, denseStage, scaleAndShift } from "./dense.ts";
 import {
   type Flow,
   type HeadStages,
@@ -229,17 +229,10 @@ export function conv(
       if (!(p.w instanceof Tensor)) {
         throw new InvalidArgumentError(`${name}: expected parameters { w, b? } from init`);
       }
-      let y = convolve(xs, p.w, padding, name);
+      const y = convolve(xs, p.w, padding, name);
       let b = p.b;
       if (b && b.rank === 2) b = reshape(b, [b.shape[0], 1, 1, 1, outChannels]); // ensemble
-      if (dense.parameterization === "ntk") {
-        const fanIn = kh * kw * p.w.shape[p.w.rank - 2];
-        y = mul(y, dense.wStd / Math.sqrt(fanIn));
-        if (b) y = add(y, mul(b, dense.bStd!));
-      } else if (b) {
-        y = add(y, b);
-      }
-      return y;
+      return scaleAndShift(y, b, dense, kh * kw * p.w.shape[p.w.rank - 2]);
     },
     kernelFn(k: Flow<Kernel>) {
       const head = headStages.head(singleKernel(k, name));

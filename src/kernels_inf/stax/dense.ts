@@ -97,6 +97,32 @@ function parseOptions(out: number, options: DenseOptions): DenseConfig {
 }
 
 /**
+ * The parameterization of a dense (or convolutional) layer's output: `y` is the raw product
+ * `x W` with fan-in `fanIn` and `b` the raw bias (or none); NTK parameterization gives
+ * `W_std / sqrt(fanIn) y + b_std b`, standard `y + b` (the scales already in W and b).
+ *
+ * @example
+ * ```ts
+ * import { scaleAndShift } from "./dense.ts";
+ * import { tensor } from "../../gpu/mod.ts";
+ * const cfg = { wStd: 2, bStd: 0.5, parameterization: "ntk" as const };
+ * console.log(await scaleAndShift(tensor([4]), tensor([2]), cfg, 4).read()); // Float32Array [5]
+ * ```
+ */
+export function scaleAndShift(
+  y: Tensor,
+  b: Tensor | undefined,
+  cfg: DenseConfig,
+  fanIn: number,
+): Tensor {
+  if (cfg.parameterization === "ntk") {
+    const scaled = mul(y, cfg.wStd / Math.sqrt(fanIn));
+    return b ? add(scaled, mul(b, cfg.bStd!)) : scaled;
+  }
+  return b ? add(y, b) : y;
+}
+
+/**
  * The kernel stage of a dense layer with `width` input channels.
  *
  * @example
@@ -173,14 +199,7 @@ export function dense(out: number, options: DenseOptions = {}): Layer {
         w = reshape(w, [e, 1, 1, n, out]);
         if (b) b = reshape(b, [e, 1, 1, 1, out]);
       }
-      let y = matmul(xs, w);
-      if (cfg.parameterization === "ntk") {
-        y = mul(y, cfg.wStd / Math.sqrt(n));
-        if (b) y = add(y, mul(b, cfg.bStd!));
-      } else if (b) {
-        y = add(y, b);
-      }
-      return y;
+      return scaleAndShift(matmul(xs, w), b, cfg, n);
     },
     kernelFn(k: Flow<Kernel>) {
       const kk = singleKernel(k, name);
