@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { DualActivation } from "../../src/kernels_inf/mod.ts";
+import { random, type Tensor } from "../../src/gpu/mod.ts";
+import { type DualActivation, empiricalNtk, type Layer } from "../../src/kernels_inf/mod.ts";
 
 /** One step of a reference network. */
 export type RefLayer =
@@ -106,4 +107,28 @@ export function closeScaled(
       );
     }
   }
+}
+
+/**
+ * Mean over `seeds` of the relative Frobenius error |K_emp - K| / |K| between the empirical NTK
+ * of `net` initialized with each seed (feature shape `inShape`) and its analytic NTK on `x`.
+ */
+export async function meanEmpiricalNtkError(
+  net: Layer,
+  x: Tensor,
+  inShape: number[],
+  seeds: number[],
+): Promise<number> {
+  const exact = await net.kernel(x).ntk!.read();
+  let s = 0;
+  for (const seed of seeds) {
+    const e = await empiricalNtk(net.apply, net.init(random.key(seed), inShape), x).read();
+    let num = 0, den = 0;
+    for (let i = 0; i < e.length; i++) {
+      num += (e[i] - exact[i]) ** 2;
+      den += exact[i] ** 2;
+    }
+    s += Math.sqrt(num / den);
+  }
+  return s / seeds.length;
 }

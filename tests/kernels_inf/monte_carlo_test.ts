@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as stax from "../../src/kernels_inf/mod.ts";
 import { random, tensor } from "../../src/gpu/mod.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
+import { meanEmpiricalNtkError } from "./_reference.ts";
 
 const x = random.normal(random.key(11), [4, 6]);
 
@@ -36,25 +37,13 @@ Deno.test("Monte Carlo NNGP of wide ReLU/Erf/GELU networks agrees with the analy
 });
 
 Deno.test("empirical NTK of a finite network approaches the analytic NTK as width grows", async () => {
-  const relErr = async (width: number, seeds: number[]) => {
+  const relErr = (width: number, seeds: number[]) => {
     const net = stax.serial(
       stax.dense(width, { bStd: 0.2 }),
       stax.relu(),
       stax.dense(1, { bStd: 0.1 }),
     );
-    const exact = await net.kernel(x).ntk!.read();
-    let s = 0;
-    for (const seed of seeds) {
-      const p = net.init(random.key(seed), [6]);
-      const e = await stax.empiricalNtk(net.apply, p, x).read();
-      let num = 0, den = 0;
-      for (let i = 0; i < e.length; i++) {
-        num += (e[i] - exact[i]) ** 2;
-        den += exact[i] ** 2;
-      }
-      s += Math.sqrt(num / den);
-    }
-    return s / seeds.length;
+    return meanEmpiricalNtkError(net, x, [6], seeds);
   };
   const narrow = await relErr(32, [1, 2, 3]);
   const wide = await relErr(2048, [1, 2, 3]);

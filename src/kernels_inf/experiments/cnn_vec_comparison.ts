@@ -1,10 +1,10 @@
 /**
- * The architecture comparison of `nngp-mnist`: infinitely wide fully connected networks vs
- * CNN-VEC networks (stride-1 3x3 "same" convolutions, then flatten and a dense readout; Novak et
- * al. 2019, the CNN-VEC of Lee et al. 2020) of the same depth (the deepest of the experiment's
- * grid) and activation, NNGP and NTK, on
- * the same training subset and the same (pooled) images. Lee et al. find the convolutional
- * kernels ahead of the fully connected ones; the comparison measures that on MNIST.
+ * The networks of `nngp-mnist` and its architecture comparison: infinitely wide fully connected
+ * networks vs CNN-VEC networks (stride-1 3x3 "same" convolutions, then flatten and a dense
+ * readout; Novak et al. 2019, the CNN-VEC of Lee et al. 2020) of the same depth (the deepest of
+ * the experiment's grid) and activation, NNGP and NTK, on the same training subset and the same
+ * (pooled) images. Lee et al. find the convolutional kernels ahead of the fully connected ones;
+ * the comparison measures that on MNIST.
  *
  * The CNN kernel tracks an [N1, N2, H*W] map per layer, so it costs H*W times the fully
  * connected one: it runs on its own subset (`cnnTrainSize`) and resolution (`cnnPool`), with
@@ -52,6 +52,33 @@ export function cnnVecNet(
     layers.push(act === "relu" ? relu() : erf());
   }
   layers.push(flatten(), dense(10, { wStd: c.wStd, bStd: c.bStd }));
+  return serial(...layers);
+}
+
+/**
+ * A fully connected network: `depth` dense layers of `width` units (each followed by the
+ * activation), a 10-way dense readout, every layer with the given W_std, b_std and
+ * parameterization (the width matters to the finite network only, not to its kernels).
+ *
+ * @example
+ * ```ts
+ * import { fcNet } from "./cnn_vec_comparison.ts";
+ * console.log(fcNet(2, "erf", { wStd: 1.5, bStd: 0.05 }).outputShape([784])); // [10]
+ * ```
+ */
+export function fcNet(
+  depth: number,
+  act: "relu" | "erf",
+  c: { wStd: number; bStd: number },
+  width = 512,
+  parameterization: "ntk" | "standard" = "ntk",
+): Layer {
+  const layers: Layer[] = [];
+  for (let i = 0; i < depth; i++) {
+    layers.push(dense(width, { wStd: c.wStd, bStd: c.bStd, parameterization }));
+    layers.push(act === "relu" ? relu() : erf());
+  }
+  layers.push(dense(10, { wStd: c.wStd, bStd: c.bStd, parameterization }));
   return serial(...layers);
 }
 
@@ -111,7 +138,7 @@ export async function compareArchitectures(
         if (ctx.signal.aborted) break;
         const t0 = performance.now();
         const net = arch === "fc"
-          ? fcKernelNet(depth, c.refActivation, c)
+          ? fcNet(depth, c.refActivation, c)
           : cnnVecNet(depth, c.refActivation, c);
         const x = arch === "fc" ? flat : images;
         const tt = kernelBatched(net, x.train, null, { blockSize: 256 });
@@ -138,8 +165,15 @@ export async function compareArchitectures(
     }
   } finally {
     p.done();
-    dispose([flat.train, flat.test, images.train, images.test, data.xTrain, data.xTest]);
-    dispose([data.yTrain]);
+    dispose([
+      flat.train,
+      flat.test,
+      images.train,
+      images.test,
+      data.xTrain,
+      data.xTest,
+      data.yTrain,
+    ]);
   }
   const best = (arch: string) =>
     Math.max(
@@ -165,14 +199,4 @@ export async function compareArchitectures(
     `; two standard errors of an accuracy near ${best("fc").toFixed(2)} on ${nTe} test ` +
     `examples: ${(2 * Math.sqrt(best("fc") * (1 - best("fc")) / nTe)).toFixed(3)}).`;
   return { rows, metrics, note };
-}
-
-/** The fully connected counterpart: `depth` dense layers of the activation, dense readout. */
-function fcKernelNet(depth: number, act: "relu" | "erf", c: { wStd: number; bStd: number }) {
-  const layers: Layer[] = [];
-  for (let i = 0; i < depth; i++) {
-    layers.push(dense(1, { wStd: c.wStd, bStd: c.bStd }), act === "relu" ? relu() : erf());
-  }
-  layers.push(dense(10, { wStd: c.wStd, bStd: c.bStd }));
-  return serial(...layers);
 }

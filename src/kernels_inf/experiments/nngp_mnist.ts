@@ -25,12 +25,9 @@ import { dispose, random, runtime, scope, slice } from "../../gpu/mod.ts";
 import type { Experiment, ExperimentResult, MetricValue } from "../../report/experiment.ts";
 import { inputKernel, type Kernel } from "../kernel.ts";
 import { gpInference, gradientDescentMseEnsemble } from "../predict.ts";
-import { dense } from "../stax/dense.ts";
-import { erf, relu } from "../stax/activations.ts";
-import { serial } from "../stax/combinators.ts";
 import type { Layer } from "../stax/layer.ts";
 import { standardizeRows, zcaWhiten } from "../zca.ts";
-import { compareArchitectures } from "./cnn_vec_comparison.ts";
+import { compareArchitectures, fcNet } from "./cnn_vec_comparison.ts";
 import { trainFiniteEnsemble } from "./finite_training.ts";
 import { accuracy, loadMnistInputs, meanSquaredError } from "./mnist_inputs.ts";
 
@@ -106,22 +103,6 @@ const schema = z.strictObject({
 
 /** Config of `nngp-mnist` (every field has a default). */
 export type NngpMnistConfig = z.infer<typeof schema>;
-
-function fcNet(
-  depth: number,
-  act: "relu" | "erf",
-  c: { wStd: number; bStd: number },
-  width = 512,
-  parameterization: "ntk" | "standard" = "ntk",
-): Layer {
-  const layers: Layer[] = [];
-  for (let i = 0; i < depth; i++) {
-    layers.push(dense(width, { wStd: c.wStd, bStd: c.bStd, parameterization }));
-    layers.push(act === "relu" ? relu() : erf());
-  }
-  layers.push(dense(10, { wStd: c.wStd, bStd: c.bStd, parameterization }));
-  return serial(...layers);
-}
 
 /** Largest eigenvalue of a symmetric PSD host matrix by power iteration. */
 function lambdaMax(a: ArrayLike<number>, n: number, iters = 60): number {

@@ -3,8 +3,8 @@
  *
  * `serial` fuses runs of consecutive elementwise layers (Dense, activations, LayerNorm, Dropout
  * in test mode, and nested serial chains of them, following a convolution's window mean when
- * there is one) into single GPU passes, and frees the
- * intermediate kernels of its steps as soon as the next step has consumed them. Fan-in kernel
+ * there is one) into single GPU passes, and frees the intermediate kernels of its steps as soon
+ * as the next step has consumed them. Fan-in kernel
  * maps follow neural-tangents: summing branches sums their kernels; concatenating channels
  * averages the kernels weighted by channel counts.
  *

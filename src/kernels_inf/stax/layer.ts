@@ -8,8 +8,9 @@
  * finite networks, see `initEnsemble`) or images `[N, H, W, C]` (`[E, N, H, W, C]`), whose
  * feature shape is `[H, W, C]`: pointwise layers (dense on the channel axis, activations,
  * layerNorm) act per location, `conv` mixes neighbouring locations and `flatten` turns images
- * into rows; their kernels are spatial (see `Kernel.spatial`). Combinators (`parallel`, `fanOut`) pass lists: a
- * {@link Flow} is a tensor (or kernel, or shape) or a nested list of them.
+ * into rows; their kernels are spatial (see `Kernel.spatial`). Combinators (`parallel`,
+ * `fanOut`) pass lists: a {@link Flow} is a tensor (or kernel, or shape) or a nested list of
+ * them.
  *
  * @example
  * ```ts
