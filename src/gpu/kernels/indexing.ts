@@ -156,12 +156,13 @@ export const CPU_LOOP_CAP = 65535;
 
 /**
  * WGSL for `for (v = start; v < end; v++) { body(v) }` (start defaults to 0) with the body
- * unrolled `unroll` times, so the
- * loop runs about end / unroll iterations (see {@link CPU_LOOP_CAP}), then a remainder loop of
- * fewer than `unroll`. `body(index, copy)` gets the index expression and which unrolled copy it
- * is (0 in the remainder loop), for copies that need their own `let` names. Declares `var v: u32`, which equals `end` afterwards unless llvmpipe's cap
- * cut the loop short: compare it with `end` to turn a truncated result into NaN rather than a
- * wrong number.
+ * unrolled `unroll` times, so the loop runs about (end - start) / unroll iterations (see
+ * {@link CPU_LOOP_CAP}), then a remainder loop of fewer than `unroll`. `body(index, copy)` gets
+ * the index expression and which unrolled copy it is (0 in the remainder loop), for copies that
+ * need their own `let` names. Declares `var v: u32`, which equals `end` afterwards unless
+ * llvmpipe's cap cut the loop short: compare it with `end` to turn a truncated result into NaN
+ * rather than a wrong number. A range longer than {@link loopChunk}(unroll) must be split over
+ * dispatches.
  *
  * @example
  * ```ts
@@ -185,6 +186,20 @@ export function unrolledLoop(
   for (; ${v} < ${end}; ${v}++) {
     ${body(v, 0)}
   }`;
+}
+
+/**
+ * How far one dispatch's {@link unrolledLoop} may run: `unroll` x 65000 iterations' worth, which
+ * with the remainder loop stays under {@link CPU_LOOP_CAP}.
+ *
+ * @example
+ * ```ts
+ * import { loopChunk } from "./indexing.ts";
+ * console.log(loopChunk(4)); // 260000
+ * ```
+ */
+export function loopChunk(unroll: number): number {
+  return unroll * 65000;
 }
 
 /** WGSL f32 NaN (WGSL has no NaN literal). */

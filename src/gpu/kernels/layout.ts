@@ -11,14 +11,14 @@
  */
 import type { DType } from "../dtype.ts";
 import type { KernelSpec } from "../runtime.ts";
-import { ENTRY, LINEAR_INDEX, unrolledLoop, wgslOffsets } from "./indexing.ts";
+import { ENTRY, LINEAR_INDEX, loopChunk, unrolledLoop, wgslOffsets } from "./indexing.ts";
 
 const CUMSUM_UNROLL = 8;
 /**
- * Positions one cumsum dispatch covers (65000 loop iterations: llvmpipe's loop cap, see
- * `CPU_LOOP_CAP` in indexing.ts); `cumsum` dispatches longer axes in chunks.
+ * Positions one cumsum dispatch covers (llvmpipe's loop cap, see `loopChunk` in indexing.ts);
+ * `cumsum` dispatches longer axes in chunks.
  */
-export const CUMSUM_CHUNK = CUMSUM_UNROLL * 65000;
+export const CUMSUM_CHUNK: number = loopChunk(CUMSUM_UNROLL);
 
 function bitsToValue(dtype: DType, field: string): string {
   return dtype === "f32"

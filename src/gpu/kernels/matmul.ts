@@ -25,18 +25,21 @@
  * @module
  */
 import type { KernelSpec } from "../runtime.ts";
-import { unrolledLoop, WGSL_NAN, wgslOffsets } from "./indexing.ts";
+import { loopChunk, unrolledLoop, WGSL_NAN, wgslOffsets } from "./indexing.ts";
 
 /**
- * K steps per loop iteration of the kernels the CPU adapter runs (naive, direct), and the K
- * range one dispatch covers: llvmpipe ends an invocation's loops after 65535 iterations
- * (`CPU_LOOP_CAP` in indexing.ts), so `matmul` splits a longer K into chunks of at most this many,
- * dispatched in turn, each adding to the partial sums the previous one stored.
+ * K steps per loop iteration of the kernels the CPU adapter runs (naive, direct): llvmpipe ends
+ * an invocation's loops after 65535 iterations (`CPU_LOOP_CAP` in indexing.ts), so `matmul`
+ * splits a longer K into chunks of {@link CPU_K_CHUNK}, dispatched in turn, each adding to the
+ * partial sums the previous one stored.
  */
 export const CPU_UNROLL = { naive: 16, direct: 4 } as const;
 
-/** K per dispatch of the naive and direct kernels (65000 loop iterations, under the cap). */
-export const CPU_K_CHUNK = { naive: 16 * 65000, direct: 4 * 65000 } as const;
+/** K per dispatch of the naive and direct kernels (`loopChunk` in indexing.ts). */
+export const CPU_K_CHUNK: { readonly naive: number; readonly direct: number } = {
+  naive: loopChunk(CPU_UNROLL.naive),
+  direct: loopChunk(CPU_UNROLL.direct),
+};
 
 /** Options selecting a tiled matmul variant. */
 export interface TiledOptions {
