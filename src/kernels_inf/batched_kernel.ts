@@ -125,7 +125,7 @@ function blockInto(
   target: { nngp: Tensor; ntk: Tensor | null; rowOffset: number; colOffset: number },
 ): void {
   scope(() => {
-    const k0 = inputKernel(xa, xb, { computeNtk, diagonal });
+    const k0 = inputKernel(xa, xb, { computeNtk, diagonal, crossLocations: net.crossLocations });
     if (net.stages) {
       applyStages(k0, net.stages(k0.width), target);
     } else {

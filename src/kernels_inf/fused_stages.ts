@@ -13,8 +13,10 @@
  * does not recompile; longer chains are split into several passes.
  *
  * Spatial kernels (`Kernel.spatial`, P = H*W locations innermost) run the same stages at every
- * location: entry `[i, j, p]` reads `cov1[i, p]` and `cov2[j, p]` (P is a uniform). Flat kernels
- * generate exactly the code they always did.
+ * location: entry `[i, j, p]` reads `cov1[i, p]` and `cov2[j, p]` (P is a uniform). Cross-location
+ * kernels (`Kernel.crossLocations`) run them on every pair of locations: entry `[i, j, p, q]`
+ * reads the variances `cov1[i, p, p]` and `cov2[j, q, q]`, and the self-kernels `cov1`
+ * `[N1, P, P]` map the same way. Flat kernels generate exactly the code they always did.
  *
  * @example
  * ```ts
@@ -114,17 +116,34 @@ interface Variant {
   diag: boolean;
   /** Spatial kernel: P locations innermost (a uniform); false generates the flat code. */
   spatial: boolean;
+  /** Cross-location kernel: P x P location pairs innermost (implies `spatial`). */
+  cross?: boolean;
 }
 
-/** WGSL computing the row `r`, column `c` (and location `loc`) of entry `i`. */
+/** WGSL computing the row `r`, column `c` (and location `loc`, or locations `la`, `lb`) of `i`. */
 function index(v: Variant): string {
+  if (v.cross) {
+    const pair = "let pp = p.np * p.np; let e = i / pp; let loc = i - e * pp; " +
+      "let la = loc / p.np; let lb = loc - la * p.np; ";
+    return pair + (v.diag ? "let r = e; let c = e;" : "let r = e / p.n2; let c = e - r * p.n2;");
+  }
   if (v.diag) return "let r = i; let c = i;"; // [N] or [N, P]: cov1/cov2 share nngp's layout
   if (!v.spatial) return "let r = i / p.n2; let c = i - r * p.n2;";
   return "let e = i / p.np; let loc = i - e * p.np; let r = e / p.n2; let c = e - r * p.n2;";
 }
 
+/** WGSL for the variance indices of entry `i` in C1 and C2. */
+function covIndex(v: Variant): [string, string] {
+  // the variances of locations la and lb: the diagonals of the [P, P] self-kernels
+  if (v.cross) return ["(r * p.np + la) * p.np + la", "(c * p.np + lb) * p.np + lb"];
+  return v.spatial && !v.diag ? ["r * p.np + loc", "c * p.np + loc"] : ["r", "c"];
+}
+
 /** WGSL for the output offset of entry `i` (a block of a larger target). */
 function outIndex(v: Variant): string {
+  if (v.cross) {
+    return v.diag ? "i + p.rowOff * pp" : "((r + p.rowOff) * p.ld + c + p.colOff) * pp + loc";
+  }
   if (v.diag) return v.spatial ? "i + p.rowOff * p.np" : "i + p.rowOff";
   if (!v.spatial) return "(r + p.rowOff) * p.ld + c + p.colOff";
   return "((r + p.rowOff) * p.ld + c + p.colOff) * p.np + loc";
@@ -134,7 +153,7 @@ const codeCache = new Map<string, { code: string; inputs: number; outputs: numbe
 
 function kernelSpec(stages: readonly Stage[], v: Variant) {
   const cacheKey = `${stages.map((s) => s.key).join("|")}#${v.ntkIn}${v.ntkOut}${v.diag}` +
-    (v.spatial ? "#spatial" : "");
+    (v.cross ? "#cross" : v.spatial ? "#spatial" : "");
   let spec = codeCache.get(cacheKey);
   if (spec) return spec;
   const helpers = new Map<string, string>();
@@ -169,8 +188,8 @@ ${ENTRY} {
   ${index(v)}
   var k = K[i];
   var t = ${v.ntkIn ? "TH[i]" : "0.0"};
-  var c1 = C1[${v.spatial && !v.diag ? "r * p.np + loc" : "r"}];
-  var c2 = C2[${v.spatial && !v.diag ? "c * p.np + loc" : "c"}];
+  var c1 = C1[${covIndex(v)[0]}];
+  var c2 = C2[${covIndex(v)[1]}];
 ${bodies.join("\n")}
   let o = ${outIndex(v)};
   KO[o] = k;
@@ -219,7 +238,7 @@ function chunks(stages: readonly Stage[]): Stage[][] {
 export interface StageTarget {
   /**
    * Output NNGP matrix [M1, M2] (or [M] in diagonal mode); [M1, M2, P] (or [M, P]) for a
-   * spatial kernel with P locations.
+   * spatial kernel with P locations, [M1, M2, P, P] (or [M, P, P]) for a cross-location one.
    */
   nngp: Tensor;
   /** Output NTK matrix of the same shape, or null to skip. */
@@ -260,13 +279,16 @@ function dispatchChain(
   runtime().dispatch(spec, ins, os, w.u, grid(n));
 }
 
-/** The variance vector after a chain (diagonal mode, no NTK). */
-function mapCov(stages: readonly Stage[], cov: Tensor): Tensor {
+/**
+ * The variances after a chain (diagonal mode, no NTK): a vector, or for a cross-location kernel
+ * the [N, P, P] self-kernels (`np` = P).
+ */
+function mapCov(stages: readonly Stage[], cov: Tensor, cross: boolean, np: number): Tensor {
   const out = Tensor.empty(cov.shape, "f32", "applyStages");
   const n = cov.size;
   dispatchChain(
     stages,
-    { ntkIn: false, ntkOut: false, diag: true, spatial: false },
+    { ntkIn: false, ntkOut: false, diag: true, spatial: cross, cross },
     { k: cov, t: null, c1: cov, c2: cov },
     { k: out, t: null },
     n,
@@ -274,6 +296,7 @@ function mapCov(stages: readonly Stage[], cov: Tensor): Tensor {
     n,
     0,
     0,
+    np,
   );
   return out;
 }
@@ -297,9 +320,11 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
   const groups = chunks(stages);
   const diag = k.diagonal;
   const spatial = k.spatial ?? null;
+  const cross = k.crossLocations === true;
   const np = kernelLocations(k);
-  const n1 = k.cov1.size / np, n2 = k.cov2.size / np;
-  const n = (diag ? n1 : n1 * n2) * np;
+  const per = cross ? np * np : np; // entries per pair of inputs
+  const n1 = k.cov1.size / per, n2 = k.cov2.size / per;
+  const n = (diag ? n1 : n1 * n2) * per;
   if (target && spatial) checkSpatialTarget(target, k, np);
   let cur = { k: k.nngp, t: k.ntk, c1: k.cov1, c2: k.cov2 };
   let width = k.width;
@@ -312,6 +337,7 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
       ntkOut: k.computeNtk,
       diag,
       spatial: spatial !== null,
+      cross,
     };
     let outK: Tensor, outT: Tensor | null, ld: number, ro = 0, co = 0;
     if (last && target) {
@@ -329,8 +355,12 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
       ld = n2;
     }
     dispatchChain(g, v, cur, { k: outK, t: outT }, n, n2, ld, ro, co, np);
-    const c1 = g.length ? mapCov(g, cur.c1) : cur.c1;
-    const c2 = k.cov2 === k.cov1 && cur.c2 === cur.c1 ? c1 : g.length ? mapCov(g, cur.c2) : cur.c2;
+    const c1 = g.length ? mapCov(g, cur.c1, cross, np) : cur.c1;
+    const c2 = k.cov2 === k.cov1 && cur.c2 === cur.c1
+      ? c1
+      : g.length
+      ? mapCov(g, cur.c2, cross, np)
+      : cur.c2;
     if (!last) {
       owned.push(outK);
       if (outT) owned.push(outT);
@@ -352,18 +382,24 @@ export function applyStages(k: Kernel, stages: readonly Stage[], target?: StageT
     diagonal: diag,
     computeNtk: k.computeNtk,
     ...(spatial ? { spatial } : {}),
+    ...(cross ? { crossLocations: true } : {}),
   };
 }
 
-/** A block target for a spatial kernel must be [M1, M2, P] ([M, P] in diagonal mode). */
+/**
+ * A block target for a spatial kernel must be [M1, M2, P] ([M, P] in diagonal mode), and for a
+ * cross-location one [M1, M2, P, P] ([M, P, P]).
+ */
 function checkSpatialTarget(target: StageTarget, k: Kernel, np: number): void {
+  const locs = k.crossLocations ? [np, np] : [np];
+  const want = `[${k.diagonal ? "M" : "M1, M2"}, ${locs.map(() => "P").join(", ")}]`;
   for (const t of [target.nngp, target.ntk]) {
     if (!t) continue;
-    const rank = k.diagonal ? 2 : 3;
-    if (t.rank !== rank || t.shape[rank - 1] !== np) {
+    const rank = (k.diagonal ? 1 : 2) + locs.length;
+    if (t.rank !== rank || t.shape.slice(rank - locs.length).join() !== locs.join()) {
       throw new ShapeError(
         `applyStages: the kernel is spatial with P = ${np} locations, so target tensors must be ` +
-          `${k.diagonal ? "[M, P]" : "[M1, M2, P]"} with P = ${np}; got [${t.shape.join(", ")}]`,
+          `${want} with P = ${np}; got [${t.shape.join(", ")}]`,
       );
     }
   }

@@ -18,6 +18,13 @@
  * `[N1, P]`, `cov2` is `[N2, P]` (`nngp` is `[N, P]` in diagonal mode), and `spatial` holds
  * `[H, W]`.
  *
+ * Global average pooling needs the covariances across locations too (the CNN-GAP kernels of
+ * Novak et al. 2019; neural-tangents' `diagonal_spatial=False`): a *cross-location* kernel
+ * (`crossLocations: true`) holds `nngp[i, j, p, q]` for every pair of locations, `[N1, N2, P, P]`,
+ * with `cov1` `[N1, P, P]` and `cov2` `[N2, P, P]` (`nngp` is `[N, P, P]` in diagonal mode). It
+ * costs P times the memory and work of a same-location kernel; `layer.kernel` builds one only
+ * when the network pools globally.
+ *
  * @example
  * ```ts
  * import { inputKernel } from "./kernel.ts";
@@ -62,6 +69,11 @@ export interface Kernel {
    * `[N1, N2, P]`, cov1 `[N1, P]`); `null` or absent for a flat kernel.
    */
   readonly spatial?: readonly [number, number] | null;
+  /**
+   * True for a spatial kernel that tracks every pair of locations: nngp `[N1, N2, P, P]`, cov1
+   * `[N1, P, P]` (see the module doc); absent or false otherwise.
+   */
+  readonly crossLocations?: boolean;
 }
 
 /**
@@ -93,6 +105,11 @@ export interface InputKernelOptions {
   computeNtk?: boolean;
   /** Only the diagonal k(x_i, x_i); requires x2 to be null (default false). */
   diagonal?: boolean;
+  /**
+   * For images: track the covariances between all pairs of locations (`[N1, N2, P, P]`), as
+   * global average pooling needs (default false: same-location only). Ignored for rows.
+   */
+  crossLocations?: boolean;
 }
 
 function checkInput(x: Tensor, name: string): void {
@@ -143,7 +160,11 @@ export function inputKernel(
       );
     }
   }
-  if (x1.rank === 4) return spatialInputKernel(x1, x2, computeNtk, diagonal);
+  if (x1.rank === 4) {
+    return options.crossLocations
+      ? crossInputKernel(x1, x2, computeNtk, diagonal)
+      : spatialInputKernel(x1, x2, computeNtk, diagonal);
+  }
   const d = x1.shape[1];
   if (d === 0) throw new ShapeError("inputKernel: inputs have 0 features");
   const inv = 1 / Math.sqrt(d);
@@ -212,6 +233,51 @@ function spatialInputKernel(
       computeNtk,
       spatial,
     };
+  });
+}
+
+/** The cross-location input kernel of images [N, H, W, C] (arguments already checked). */
+function crossInputKernel(
+  x1: Tensor,
+  x2: Tensor | null,
+  computeNtk: boolean,
+  diagonal: boolean,
+): Kernel {
+  const [n, h, w, c] = x1.shape;
+  const p = h * w;
+  if (c === 0 || p === 0) {
+    throw new ShapeError(`inputKernel: images [${x1.shape.join(", ")}] have no pixels or channels`);
+  }
+  const base = { width: c, diagonal, computeNtk, spatial: [h, w] as const, crossLocations: true };
+  const inv = 1 / Math.sqrt(c);
+  return scope(() => {
+    const rows = (t: Tensor) => reshape(mul(t, inv), [t.shape[0], p, c]);
+    // per image: [P, C] x [P, C]^T, the covariances of its own locations
+    const selfCov = (t: Tensor) => matmul(t, t, { transB: true });
+    const a = rows(x1);
+    if (diagonal) {
+      const cov1 = selfCov(a);
+      return { nngp: cov1, ntk: null, cov1, cov2: cov1, ...base };
+    }
+    // [N1*P, C] x [N2*P, C]^T = [N1, P, N2, P] -> [N1, N2, P, P]
+    const pairs = (u: Tensor, v: Tensor) =>
+      transpose(
+        reshape(
+          matmul(reshape(u, [u.shape[0] * p, c]), reshape(v, [v.shape[0] * p, c]), {
+            transB: true,
+          }),
+          [u.shape[0], p, v.shape[0], p],
+        ),
+        [0, 2, 1, 3],
+      );
+    if (!x2) {
+      const nngp = pairs(a, a);
+      // the self-kernels from the same matmul (see the flat case)
+      const diag = reshape(slice(reshape(nngp, [n * n, p * p]), [[0, n * n, n + 1]]), [n, p, p]);
+      return { nngp, ntk: null, cov1: diag, cov2: diag, ...base };
+    }
+    const b = rows(x2);
+    return { nngp: pairs(a, b), ntk: null, cov1: selfCov(a), cov2: selfCov(b), ...base };
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra (dense,
- * pointwise, stride-1 convolutional and flatten layers: the FC and CNN-VEC kernels),
+ * pointwise, stride-1 convolutional, flatten and global average pooling layers: the FC, CNN-VEC
+ * and CNN-GAP kernels),
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
  * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
@@ -84,8 +85,10 @@ export { layerNorm, layerNormStage } from "./stax/layer_norm.ts";
 export { dropout } from "./stax/dropout.ts";
 export { conv, type ConvOptions, patchKernel } from "./stax/conv.ts";
 export { flatten, flattenKernel } from "./stax/flatten.ts";
+export { globalAvgPool, poolKernel } from "./stax/global_avg_pool.ts";
 export {
   checkFilterShape,
+  pairedWindowMean,
   type WindowGeometry,
   windowGeometry,
   windowMean,

@@ -12,6 +12,10 @@
  * One small gather kernel (one thread per output entry), not a convolution with a ones filter.
  * Records no gradient (kernel computations are not differentiated).
  *
+ * {@link pairedWindowMean} is the same map on cross-location kernels `[..., H, W, H, W]`: both
+ * locations of a pair move by the same tap, since a filter's weights are shared across
+ * locations (neural-tangents' `Conv` without `diagonal_spatial`).
+ *
  * @example
  * ```ts
  * import { windowMean } from "./window_mean.ts";
@@ -197,6 +201,93 @@ export function windowMean(
     windowMeanKernel(),
     [x.buffer("windowMean")],
     [out.buffer("windowMean")],
+    words.u,
+    grid(n),
+  );
+  return out;
+}
+
+let pairedSpec: KernelSpec | null = null;
+
+function pairedWindowMeanKernel(): KernelSpec {
+  pairedSpec ??= {
+    inputs: 1,
+    outputs: 1,
+    code: `struct P { n: u32, h: u32, w: u32, oh: u32, ow: u32, kh: u32, kw: u32, padTop: u32,
+  padLeft: u32, inv: f32, p0: u32, p1: u32 };
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+${ENTRY} {
+  ${LINEAR_INDEX}
+  if (i >= p.n) { return; }
+  let m = p.oh * p.ow;
+  let b = i / (m * m);
+  let q = i - b * m * m;
+  let a = q / m; // first location (y1, x1), then the second (y2, x2)
+  let c = q - a * m;
+  let y1 = a / p.ow;
+  let x1 = a - y1 * p.ow;
+  let y2 = c / p.ow;
+  let x2 = c - y2 * p.ow;
+  let hw = p.h * p.w;
+  let base = b * hw * hw;
+  var s = 0.0;
+  for (var dy = 0u; dy < p.kh; dy++) {
+    let iy1 = i32(y1 + dy) - i32(p.padTop);
+    let iy2 = i32(y2 + dy) - i32(p.padTop);
+    if (iy1 < 0 || iy1 >= i32(p.h) || iy2 < 0 || iy2 >= i32(p.h)) { continue; }
+    for (var dx = 0u; dx < p.kw; dx++) {
+      let ix1 = i32(x1 + dx) - i32(p.padLeft);
+      let ix2 = i32(x2 + dx) - i32(p.padLeft);
+      if (ix1 < 0 || ix1 >= i32(p.w) || ix2 < 0 || ix2 >= i32(p.w)) { continue; }
+      s += X[base + (u32(iy1) * p.w + u32(ix1)) * hw + u32(iy2) * p.w + u32(ix2)];
+    }
+  }
+  O[i] = s * p.inv;
+}`,
+  };
+  return pairedSpec;
+}
+
+/**
+ * Window means of cross-location maps `x [..., H, W, H, W]` (rank >= 4, the pair's first
+ * location, then its second): `out[.., y1, x1, y2, x2]` is the mean over the KH*KW taps
+ * `(dy, dx)` of `x[.., y1 + dy - padTop, x1 + dx - padLeft, y2 + dy - padTop, x2 + dx - padLeft]`,
+ * a term being zero when either location falls in the padding. Returns `[..., OH, OW, OH, OW]`.
+ *
+ * @example
+ * ```ts
+ * import { pairedWindowMean } from "./window_mean.ts";
+ * import { ones } from "../gpu/mod.ts";
+ * // 1 x 2 maps, a 1 x 2 "same" filter: the pair (x=0, x=1) has one tap with both in range
+ * console.log(await pairedWindowMean(ones([1, 2, 1, 2]), [1, 2], "same").read()); // [1, 0.5, 0.5, 0.5]
+ * ```
+ */
+export function pairedWindowMean(
+  x: Tensor,
+  filterShape: readonly [number, number],
+  padding: WindowPadding,
+): Tensor {
+  const where = "pairedWindowMean";
+  if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
+  const [h, w, h2, w2] = x.shape.slice(-4);
+  if (x.rank < 4 || h !== h2 || w !== w2) {
+    throw new ShapeError(
+      `${where}: x must be location pairs [..., H, W, H, W], got shape [${x.shape.join(", ")}]`,
+    );
+  }
+  const g = windowGeometry([h, w], filterShape, padding, where);
+  const lead = x.shape.slice(0, -4);
+  const out = Tensor.empty([...lead, g.oh, g.ow, g.oh, g.ow], "f32", where);
+  const n = out.size;
+  const words = paramWords();
+  words.u.set([n, h, w, g.oh, g.ow, g.kh, g.kw, g.padTop, g.padLeft]);
+  words.f[9] = 1 / (g.kh * g.kw);
+  runtime().dispatch(
+    pairedWindowMeanKernel(),
+    [x.buffer(where)],
+    [out.buffer(where)],
     words.u,
     grid(n),
   );

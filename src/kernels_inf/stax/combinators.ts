@@ -87,6 +87,7 @@ export function serial(...layers: Layer[]): Layer {
     }
     : undefined;
   return makeLayer({
+    crossLocations: layers.some((l) => l.crossLocations),
     name,
     init(key, inShape) {
       const keys = layers.length ? splitKeys(key, layers.length) : [];
@@ -177,6 +178,7 @@ export function parallel(...layers: Layer[]): Layer {
     return x as readonly Flow<T>[];
   };
   return makeLayer({
+    crossLocations: layers.some((l) => l.crossLocations),
     name,
     init(key, inShape) {
       const shapes = asList(inShape as Flow<readonly number[]>, "input shapes");
@@ -252,7 +254,8 @@ function combineKernels(ks: Kernel[], weights: number[], width: number, where: s
     }
     if (
       k.nngp.shape.join() !== k0.nngp.shape.join() ||
-      String(k.spatial ?? null) !== String(k0.spatial ?? null)
+      String(k.spatial ?? null) !== String(k0.spatial ?? null) ||
+      Boolean(k.crossLocations) !== Boolean(k0.crossLocations)
     ) {
       throw new ShapeError(
         `${where}: branch kernels have shapes [${k0.nngp.shape}] and [${k.nngp.shape}]`,
@@ -280,6 +283,7 @@ function combineKernels(ks: Kernel[], weights: number[], width: number, where: s
     diagonal: k0.diagonal,
     computeNtk: k0.computeNtk,
     ...(k0.spatial ? { spatial: k0.spatial } : {}),
+    ...(k0.crossLocations ? { crossLocations: true } : {}),
   };
 }
 

@@ -14,8 +14,9 @@
  * width KH*KW*C, and then the dense map applies: `nngp' = W_std^2 windowMean(nngp) + b_std^2`,
  * `ntk' = nngp' + W_std^2 windowMean(ntk)` (NTK parameterization) or
  * `ntk' = KH KW C windowMean(nngp) + [bias] 1 + W_std^2 windowMean(ntk)` (standard); the
- * variances `cov1`/`cov2` map like the NNGP's diagonal. In a `serial` chain the dense map is fused
- * with the pointwise layers after it.
+ * variances `cov1`/`cov2` map like the NNGP's diagonal. On cross-location kernels (what global
+ * average pooling needs) the window mean is `pairedWindowMean`: both locations of a pair move by
+ * the same tap. In a `serial` chain the dense map is fused with the pointwise layers after it.
  *
  * @example
  * ```ts
@@ -37,6 +38,7 @@ import { applyStages } from "../fused_stages.ts";
 import type { Kernel } from "../kernel.ts";
 import {
   checkFilterShape,
+  pairedWindowMean,
   windowGeometry,
   windowMean,
   type WindowPadding,
@@ -127,12 +129,19 @@ export function patchKernel(
   }
   const [h, w] = k.spatial;
   const g = windowGeometry(k.spatial, filterShape, padding, where);
+  const op = g.oh * g.ow;
   return scope(() => {
-    const wm = (t: Tensor) => {
-      const lead = t.shape.slice(0, -1);
-      const maps = windowMean(reshape(t, [...lead, h, w]), filterShape, padding);
-      return reshape(maps, [...lead, g.oh * g.ow]);
-    };
+    const wm = k.crossLocations
+      ? (t: Tensor) => {
+        const lead = t.shape.slice(0, -2);
+        const maps = pairedWindowMean(reshape(t, [...lead, h, w, h, w]), filterShape, padding);
+        return reshape(maps, [...lead, op, op]);
+      }
+      : (t: Tensor) => {
+        const lead = t.shape.slice(0, -1);
+        const maps = windowMean(reshape(t, [...lead, h, w]), filterShape, padding);
+        return reshape(maps, [...lead, op]);
+      };
     const cov1 = wm(k.cov1);
     const cov2 = k.cov2 === k.cov1 ? cov1 : wm(k.cov2);
     const nngp = k.nngp === k.cov1 ? cov1 : wm(k.nngp);
@@ -145,6 +154,7 @@ export function patchKernel(
       diagonal: k.diagonal,
       computeNtk: k.computeNtk,
       spatial: [g.oh, g.ow] as const,
+      ...(k.crossLocations ? { crossLocations: true } : {}),
     };
   });
 }

@@ -6,7 +6,8 @@
  * `[E, N, H*W*C]`). Its kernel map averages a spatial kernel's `nngp`, `ntk`, `cov1` and `cov2`
  * over the P = H*W locations and returns a flat kernel of width H*W*C: a following NTK-
  * parameterized dense layer over the H*W*C features sees exactly this mean, since
- * `E[y y'] = W_std^2 / (H W C) sum_{p, c} E[x_pc x'_pc] = W_std^2 mean_p K[p]`. Rows (flat inputs,
+ * `E[y y'] = W_std^2 / (H W C) sum_{p, c} E[x_pc x'_pc] = W_std^2 mean_p K[p]`. On a
+ * cross-location kernel `[.., P, P]` it is the mean of the diagonal `K[p, p]`. Rows (flat inputs,
  * flat kernels) pass through unchanged.
  *
  * @example
@@ -19,7 +20,7 @@
  * ```
  * @module
  */
-import { mean, reshape, scope, type Tensor } from "../../gpu/mod.ts";
+import { mean, reshape, scope, slice, type Tensor } from "../../gpu/mod.ts";
 import { ShapeError } from "../../errors.ts";
 import { type Kernel, kernelLocations } from "../kernel.ts";
 import { channels, type Flow, type Layer, makeLayer, singleKernel, singleTensor } from "./layer.ts";
@@ -41,7 +42,15 @@ export function flattenKernel(k: Kernel): Kernel {
   if (!k.spatial) return k;
   const p = kernelLocations(k);
   return scope(() => {
-    const avg = (t: Tensor) => mean(t, -1);
+    // a cross-location kernel's same-location entries are its [P, P] diagonals
+    const sameLocation = (t: Tensor) =>
+      slice(reshape(t, [...t.shape.slice(0, -2), p * p]), [
+        ...t.shape.slice(0, -2).map(() => null),
+        [0, p * p, p + 1],
+      ]);
+    const avg = k.crossLocations
+      ? (t: Tensor) => mean(sameLocation(t), -1)
+      : (t: Tensor) => mean(t, -1);
     const cov1 = avg(k.cov1);
     const cov2 = k.cov2 === k.cov1 ? cov1 : avg(k.cov2);
     return {

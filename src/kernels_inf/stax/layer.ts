@@ -107,6 +107,12 @@ export interface Layer {
    * the head and fuses the stages with the elementwise layers after it into one GPU pass.
    */
   readonly headStages?: HeadStages;
+  /**
+   * True when the kernel map needs covariances across image locations (global average pooling
+   * somewhere in the network): `kernel` then builds a cross-location input kernel (see
+   * `Kernel.crossLocations`).
+   */
+  readonly crossLocations?: boolean;
 }
 
 /**
@@ -152,6 +158,8 @@ export interface LayerSpec {
   stages?: (width: number) => Stage[];
   /** Optional head + stages split of `kernelFn` (see {@link Layer.headStages}). */
   headStages?: HeadStages;
+  /** The kernel map needs cross-location covariances (see {@link Layer.crossLocations}). */
+  crossLocations?: boolean;
 }
 
 /**
@@ -174,6 +182,7 @@ export function makeLayer(spec: LayerSpec): Layer {
     kernelFn: spec.kernelFn,
     stages: spec.stages,
     headStages: spec.headStages,
+    crossLocations: spec.crossLocations ?? false,
     kernel(x1: Tensor, x2: Tensor | null = null, options: KernelOptions = {}): Kernel {
       const get = options.get ?? "both";
       if (!["nngp", "ntk", "both"].includes(get)) {
@@ -185,6 +194,7 @@ export function makeLayer(spec: LayerSpec): Layer {
         const k0 = inputKernel(x1, x2, {
           computeNtk: get !== "nngp",
           diagonal: options.diagonal ?? false,
+          crossLocations: spec.crossLocations ?? false,
         });
         const out = spec.kernelFn(k0);
         return singleKernel(out, spec.name);
