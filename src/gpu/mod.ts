@@ -112,7 +112,15 @@ export {
   type MatmulOptions,
 } from "./ops/matmul.ts";
 export { linComb, MAX_LINCOMB } from "./ops/lincomb.ts";
-export { col2im, conv2d, type Conv2dOptions, type Conv2dPadding, im2col } from "./ops/conv.ts";
+export {
+  col2im,
+  conv2d,
+  type Conv2dOptions,
+  type Conv2dPadding,
+  convGeometry,
+  im2col,
+} from "./ops/conv.ts";
+export type { ConvGeometry } from "./kernels/conv.ts";
 export {
   broadcastTo,
   concat,

@@ -11,7 +11,7 @@
  * NTK of the inputs is zero.
  *
  * Kernels over images (inputs `[N, H, W, C]`, NHWC) are *spatial*: they track the covariance of
- * the two inputs at the same location only, which is all a network of stride-1 convolutions,
+ * the two inputs at the same location only, which is all a network of convolutions,
  * pointwise layers and a final `flatten` needs (the CNN-VEC kernels of Novak et al. 2019,
  * "Bayesian deep convolutional networks with many channels are Gaussian processes"). The
  * P = H*W locations are the innermost axis: `nngp` and `ntk` are `[N1, N2, P]`, `cov1` is

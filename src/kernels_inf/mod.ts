@@ -1,6 +1,6 @@
 /**
  * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra (dense,
- * pointwise, stride-1 convolutional, flatten and global average pooling layers: the FC, CNN-VEC
+ * pointwise, convolutional (strides, dilation), flatten and global average pooling layers: the FC, CNN-VEC
  * and CNN-GAP kernels),
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus

@@ -1,13 +1,15 @@
 /**
- * The window mean of same-location kernel maps: the kernel map of a stride-1 convolution's patch
+ * The window mean of same-location kernel maps: the kernel map of a convolution's patch
  * extraction (neural-tangents' `Conv` with `diagonal_spatial` kernels).
  *
- * For maps `x [..., H, W]` (one per pair of inputs) and a KH x KW filter,
- * `out[..., y, x] = (1 / (KH KW)) sum_{dy < KH, dx < KW} x[..., y + dy - padTop, x + dx - padLeft]`,
+ * For maps `x [..., H, W]` (one per pair of inputs) and a KH x KW filter with strides (sh, sw) and
+ * dilations (dh, dw),
+ * `out[..., y, x] = (1 / (KH KW)) sum_{ky < KH, kx < KW} x[..., y sh + ky dh - padTop, x sw + kx dw - padLeft]`,
  * where taps falling into the zero padding contribute 0 but still count in the divisor (as in
- * neural-tangents: the mean is over the filter, not over the valid taps). `"same"` padding keeps
- * H x W (XLA SAME: `padTop = floor((KH - 1) / 2)`, the odd row of padding at the bottom, as
- * `conv2d` does); `"valid"` has no padding and gives (H - KH + 1) x (W - KW + 1).
+ * neural-tangents: the mean is over the filter, not over the valid taps). The geometry (output
+ * size, padding) is `conv2d`'s for the same options: `"same"` pads as XLA SAME (the odd row of
+ * padding at the bottom), `"valid"` pads nothing, a number or `[[top, bottom], [left, right]]`
+ * pads explicitly.
  *
  * One small gather kernel (one thread per output entry), not a convolution with a ones filter.
  * Records no gradient (kernel computations are not differentiated).
@@ -26,24 +28,43 @@
  * @module
  */
 import { DtypeError, InvalidArgumentError, ShapeError } from "../errors.ts";
-import { type KernelSpec, runtime, Tensor } from "../gpu/mod.ts";
+import {
+  type Conv2dOptions,
+  type Conv2dPadding,
+  convGeometry,
+  type KernelSpec,
+  runtime,
+  Tensor,
+} from "../gpu/mod.ts";
 import { grid } from "../gpu/runtime.ts";
 import { ENTRY, LINEAR_INDEX, paramWords } from "../gpu/kernels/indexing.ts";
 
 /**
- * Spatial padding of {@link windowMean} (and the `conv` layer).
+ * Spatial padding of {@link windowMean} (and the `conv` layer): `conv2d`'s padding.
  *
  * @example
  * ```ts
  * import type { WindowPadding } from "./window_mean.ts";
- * const p: WindowPadding = "valid";
- * console.log(p); // "valid"
+ * const p: WindowPadding = [[1, 0], [0, 1]];
+ * console.log(p[0]); // [1, 0]
  * ```
  */
-export type WindowPadding = "same" | "valid";
+export type WindowPadding = Conv2dPadding;
 
 /**
- * The resolved geometry of a stride-1 window over an H x W map.
+ * Stride, padding and dilation of a window (`conv2d`'s options), or a padding alone.
+ *
+ * @example
+ * ```ts
+ * import type { WindowOptions } from "./window_mean.ts";
+ * const o: WindowOptions = { stride: 2, padding: "valid" };
+ * console.log(o.stride); // 2
+ * ```
+ */
+export type WindowOptions = Conv2dOptions | Conv2dPadding;
+
+/**
+ * The resolved geometry of a window over an H x W map.
  *
  * @example
  * ```ts
@@ -69,6 +90,14 @@ export interface WindowGeometry {
   readonly padTop: number;
   /** Zero columns left of the map. */
   readonly padLeft: number;
+  /** Vertical stride. */
+  readonly sh: number;
+  /** Horizontal stride. */
+  readonly sw: number;
+  /** Vertical dilation. */
+  readonly dh: number;
+  /** Horizontal dilation. */
+  readonly dw: number;
 }
 
 const isPos = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
@@ -94,41 +123,79 @@ export function checkFilterShape(filterShape: unknown, where: string): [number, 
 }
 
 /**
- * The geometry of a stride-1 `filterShape` window over an `[H, W]` map with `padding`; throws a
- * ShapeError when a "valid" window does not fit.
+ * The geometry of a `filterShape` window over an `[H, W]` map with `options` (a padding, or
+ * `conv2d`'s `{ stride, padding, dilation }`; default "same"), exactly as `conv2d` resolves it;
+ * throws a ShapeError when the window does not fit and InvalidArgumentError for bad options.
  *
  * @example
  * ```ts
  * import { windowGeometry } from "./window_mean.ts";
  * const g = windowGeometry([5, 4], [2, 3], "valid");
- * console.log(g.oh, g.ow); // 4 2
+ * console.log(g.oh, g.ow, windowGeometry([5, 4], [3, 3], { stride: 2 }).oh); // 4 2 3
  * ```
  */
 export function windowGeometry(
   spatial: readonly [number, number],
   filterShape: readonly [number, number],
-  padding: WindowPadding,
+  options: WindowOptions = {},
   where = "windowMean",
 ): WindowGeometry {
   const [kh, kw] = checkFilterShape(filterShape, where);
-  const [h, w] = spatial;
-  if (padding === "same") {
-    return { h, w, kh, kw, oh: h, ow: w, padTop: (kh - 1) >> 1, padLeft: (kw - 1) >> 1 };
-  }
-  if (padding !== "valid") {
-    throw new InvalidArgumentError(
-      `${where}: padding = ${JSON.stringify(padding)}: expected "same" or "valid"`,
-    );
-  }
-  const oh = h - kh + 1, ow = w - kw + 1;
-  if (oh < 1 || ow < 1) {
-    throw new ShapeError(
-      `${where}: a ${kh} x ${kw} filter with "valid" padding does not fit a ${h} x ${w} image ` +
-        `(output would be ${oh} x ${ow}; expected at least 1 x 1)`,
-    );
-  }
-  return { h, w, kh, kw, oh, ow, padTop: 0, padLeft: 0 };
+  const o = windowOptions(options, where);
+  const g = convGeometry([1, spatial[0], spatial[1], 1], kh, kw, o, where);
+  const { h, w, oh, ow, padTop, padLeft, sh, sw, dh, dw } = g;
+  return { h, w, kh, kw, oh, ow, padTop, padLeft, sh, sw, dh, dw };
 }
+
+/**
+ * `conv2d` options from {@link WindowOptions} (a bare padding means `{ padding }`).
+ *
+ * @example
+ * ```ts
+ * import { windowOptions } from "./window_mean.ts";
+ * console.log(windowOptions("valid", "demo")); // { padding: "valid" }
+ * ```
+ */
+export function windowOptions(options: WindowOptions, where: string): Conv2dOptions {
+  if (typeof options === "string" || typeof options === "number" || Array.isArray(options)) {
+    return { padding: options as Conv2dPadding };
+  }
+  if (options === null || typeof options !== "object") {
+    throw new InvalidArgumentError(
+      `${where}: options = ${String(options)}: expected a padding or { stride, padding, dilation }`,
+    );
+  }
+  return options as Conv2dOptions;
+}
+
+/** The 16 uniform words both window kernels read. */
+function packWindow(n: number, g: WindowGeometry): Uint32Array {
+  const words = paramWords();
+  words.u.set([
+    n,
+    g.h,
+    g.w,
+    g.oh,
+    g.ow,
+    g.kh,
+    g.kw,
+    g.padTop,
+    g.padLeft,
+    0,
+    g.sh,
+    g.sw,
+    g.dh,
+    g.dw,
+  ]);
+  words.f[9] = 1 / (g.kh * g.kw);
+  return words.u;
+}
+
+const WINDOW_PARAMS = `struct P { n: u32, h: u32, w: u32, oh: u32, ow: u32, kh: u32, kw: u32,
+  padTop: u32, padLeft: u32, inv: f32, sh: u32, sw: u32, dh: u32, dw: u32, p0: u32, p1: u32 };
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> O: array<f32>;`;
 
 let spec: KernelSpec | null = null;
 
@@ -136,11 +203,7 @@ function windowMeanKernel(): KernelSpec {
   spec ??= {
     inputs: 1,
     outputs: 1,
-    code: `struct P { n: u32, h: u32, w: u32, oh: u32, ow: u32, kh: u32, kw: u32, padTop: u32,
-  padLeft: u32, inv: f32, p0: u32, p1: u32 };
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+    code: `${WINDOW_PARAMS}
 ${ENTRY} {
   ${LINEAR_INDEX}
   if (i >= p.n) { return; }
@@ -151,11 +214,11 @@ ${ENTRY} {
   let x = q - y * p.ow;
   let base = b * p.h * p.w;
   var s = 0.0;
-  for (var dy = 0u; dy < p.kh; dy++) {
-    let iy = i32(y + dy) - i32(p.padTop);
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let iy = i32(y * p.sh + ky * p.dh) - i32(p.padTop);
     if (iy < 0 || iy >= i32(p.h)) { continue; }
-    for (var dx = 0u; dx < p.kw; dx++) {
-      let ix = i32(x + dx) - i32(p.padLeft);
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let ix = i32(x * p.sw + kx * p.dw) - i32(p.padLeft);
       if (ix < 0 || ix >= i32(p.w)) { continue; }
       s += X[base + u32(iy) * p.w + u32(ix)];
     }
@@ -167,8 +230,9 @@ ${ENTRY} {
 }
 
 /**
- * Window means of maps `x [..., H, W]` (rank >= 2) with a stride-1 `filterShape` window;
- * returns `[..., OH, OW]`. Padding taps count as zeros in a mean over all KH*KW taps.
+ * Window means of maps `x [..., H, W]` (rank >= 2) with a `filterShape` window and `options` (a
+ * padding, or `conv2d`'s `{ stride, padding, dilation }`); returns `[..., OH, OW]`. Padding taps
+ * count as zeros in a mean over all KH*KW taps.
  *
  * @example
  * ```ts
@@ -181,28 +245,25 @@ ${ENTRY} {
 export function windowMean(
   x: Tensor,
   filterShape: readonly [number, number],
-  padding: WindowPadding,
+  options: WindowOptions = {},
 ): Tensor {
-  if (x.dtype !== "f32") throw new DtypeError(`windowMean: x must be f32, got ${x.dtype}`);
+  const where = "windowMean";
+  if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
   if (x.rank < 2) {
     throw new ShapeError(
-      `windowMean: x must be maps [..., H, W] (rank >= 2), got shape [${x.shape.join(", ")}]`,
+      `${where}: x must be maps [..., H, W] (rank >= 2), got shape [${x.shape.join(", ")}]`,
     );
   }
   const h = x.shape[x.rank - 2], w = x.shape[x.rank - 1];
-  const g = windowGeometry([h, w], filterShape, padding);
-  const lead = x.shape.slice(0, -2);
-  const out = Tensor.empty([...lead, g.oh, g.ow], "f32", "windowMean");
-  const n = out.size;
-  const words = paramWords();
-  words.u.set([n, h, w, g.oh, g.ow, g.kh, g.kw, g.padTop, g.padLeft]);
-  words.f[9] = 1 / (g.kh * g.kw);
+  const g = windowGeometry([h, w], filterShape, options, where);
+  const out = Tensor.empty([...x.shape.slice(0, -2), g.oh, g.ow], "f32", where);
+  const words = packWindow(out.size, g);
   runtime().dispatch(
     windowMeanKernel(),
-    [x.buffer("windowMean")],
-    [out.buffer("windowMean")],
-    words.u,
-    grid(n),
+    [x.buffer(where)],
+    [out.buffer(where)],
+    words,
+    grid(out.size),
   );
   return out;
 }
@@ -213,11 +274,7 @@ function pairedWindowMeanKernel(): KernelSpec {
   pairedSpec ??= {
     inputs: 1,
     outputs: 1,
-    code: `struct P { n: u32, h: u32, w: u32, oh: u32, ow: u32, kh: u32, kw: u32, padTop: u32,
-  padLeft: u32, inv: f32, p0: u32, p1: u32 };
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+    code: `${WINDOW_PARAMS}
 ${ENTRY} {
   ${LINEAR_INDEX}
   if (i >= p.n) { return; }
@@ -233,13 +290,13 @@ ${ENTRY} {
   let hw = p.h * p.w;
   let base = b * hw * hw;
   var s = 0.0;
-  for (var dy = 0u; dy < p.kh; dy++) {
-    let iy1 = i32(y1 + dy) - i32(p.padTop);
-    let iy2 = i32(y2 + dy) - i32(p.padTop);
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let iy1 = i32(y1 * p.sh + ky * p.dh) - i32(p.padTop);
+    let iy2 = i32(y2 * p.sh + ky * p.dh) - i32(p.padTop);
     if (iy1 < 0 || iy1 >= i32(p.h) || iy2 < 0 || iy2 >= i32(p.h)) { continue; }
-    for (var dx = 0u; dx < p.kw; dx++) {
-      let ix1 = i32(x1 + dx) - i32(p.padLeft);
-      let ix2 = i32(x2 + dx) - i32(p.padLeft);
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let ix1 = i32(x1 * p.sw + kx * p.dw) - i32(p.padLeft);
+      let ix2 = i32(x2 * p.sw + kx * p.dw) - i32(p.padLeft);
       if (ix1 < 0 || ix1 >= i32(p.w) || ix2 < 0 || ix2 >= i32(p.w)) { continue; }
       s += X[base + (u32(iy1) * p.w + u32(ix1)) * hw + u32(iy2) * p.w + u32(ix2)];
     }
@@ -253,8 +310,9 @@ ${ENTRY} {
 /**
  * Window means of cross-location maps `x [..., H, W, H, W]` (rank >= 4, the pair's first
  * location, then its second): `out[.., y1, x1, y2, x2]` is the mean over the KH*KW taps
- * `(dy, dx)` of `x[.., y1 + dy - padTop, x1 + dx - padLeft, y2 + dy - padTop, x2 + dx - padLeft]`,
- * a term being zero when either location falls in the padding. Returns `[..., OH, OW, OH, OW]`.
+ * `(ky, kx)` of `x` at the pair of tapped locations (`y sh + ky dh - padTop`,
+ * `x sw + kx dw - padLeft` for each), a term being zero when either location falls in the
+ * padding. `options` as {@link windowMean}. Returns `[..., OH, OW, OH, OW]`.
  *
  * @example
  * ```ts
@@ -267,7 +325,7 @@ ${ENTRY} {
 export function pairedWindowMean(
   x: Tensor,
   filterShape: readonly [number, number],
-  padding: WindowPadding,
+  options: WindowOptions = {},
 ): Tensor {
   const where = "pairedWindowMean";
   if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
@@ -277,19 +335,15 @@ export function pairedWindowMean(
       `${where}: x must be location pairs [..., H, W, H, W], got shape [${x.shape.join(", ")}]`,
     );
   }
-  const g = windowGeometry([h, w], filterShape, padding, where);
-  const lead = x.shape.slice(0, -4);
-  const out = Tensor.empty([...lead, g.oh, g.ow, g.oh, g.ow], "f32", where);
-  const n = out.size;
-  const words = paramWords();
-  words.u.set([n, h, w, g.oh, g.ow, g.kh, g.kw, g.padTop, g.padLeft]);
-  words.f[9] = 1 / (g.kh * g.kw);
+  const g = windowGeometry([h, w], filterShape, options, where);
+  const out = Tensor.empty([...x.shape.slice(0, -4), g.oh, g.ow, g.oh, g.ow], "f32", where);
+  const words = packWindow(out.size, g);
   runtime().dispatch(
     pairedWindowMeanKernel(),
     [x.buffer(where)],
     [out.buffer(where)],
-    words.u,
-    grid(n),
+    words,
+    grid(out.size),
   );
   return out;
 }

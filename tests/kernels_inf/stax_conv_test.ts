@@ -1,5 +1,5 @@
 /**
- * Convolutional layers in the infinite-width layer algebra (CNN-VEC: stride-1 convolutions,
+ * Convolutional layers in the infinite-width layer algebra (CNN-VEC: convolutions,
  * pointwise layers, flatten, dense readout): spatial input kernels and window means against f64
  * host references, the depth-2 CNN-VEC NNGP/NTK against the f64 recursion, exact identities
  * with the fully connected algebra, Monte Carlo and empirical-NTK agreement of finite networks,
@@ -10,6 +10,7 @@ import * as stax from "../../src/kernels_inf/mod.ts";
 import { erfDual, geluDual, reluDual } from "../../src/kernels_inf/mod.ts";
 import {
   conv2d,
+  type Conv2dOptions,
   im2col,
   ones,
   random,
@@ -130,6 +131,60 @@ Deno.test("windowMean against the host reference and against the finite conv's p
     1e-6,
     "ones-filter conv2d",
   );
+});
+
+Deno.test("strided, dilated and explicitly padded windows: patch kernels are im2col patch dot products", async () => {
+  // The definition of a convolution's patch kernel: the dot product of the two inputs' im2col
+  // patches over the KH*KW*C patch entries, divided by that count, per location (same-location
+  // kernels) or per pair of locations (cross-location kernels). im2col is conv2d's own patch op.
+  const cases: [number, number, number, number, Conv2dOptions][] = [
+    [5, 4, 3, 3, { stride: 2 }],
+    [6, 5, 2, 3, { stride: [2, 1], padding: "valid" }],
+    [5, 5, 3, 2, { dilation: 2 }],
+    [6, 4, 3, 3, { stride: 2, dilation: [1, 2], padding: [[2, 0], [1, 1]] }],
+    [4, 4, 2, 2, { padding: 1, stride: 3 }],
+  ];
+  for (const [h, w, kh, kw, opts] of cases) {
+    const label = `${h}x${w} ${kh}x${kw} ${JSON.stringify(opts)}`;
+    const xa = randn(h * 7 + w, N1 * h * w * C), xb = randn(h * 11 + kw, N2 * h * w * C);
+    const ta = tensor(xa, { shape: [N1, h, w, C] }), tb = tensor(xb, { shape: [N2, h, w, C] });
+    const [pa, pb] = await Promise.all([
+      im2col(ta, [kh, kw], opts).read(),
+      im2col(tb, [kh, kw], opts).read(),
+    ]);
+    const g = stax.windowGeometry([h, w], [kh, kw], opts);
+    const q = g.oh * g.ow, f = kh * kw * C;
+    const dot = (i: number, p: number, j: number, r: number) => {
+      let s = 0;
+      for (let t = 0; t < f; t++) s += pa[(i * q + p) * f + t] * pb[(j * q + r) * f + t];
+      return s / f;
+    };
+    const same = stax.patchKernel(stax.inputKernel(ta, tb), [kh, kw], opts);
+    const want = Float64Array.from({ length: N1 * N2 * q }, (_, e) => {
+      const p = e % q, ij = (e - p) / q;
+      return dot(Math.floor(ij / N2), p, ij % N2, p);
+    });
+    assert.deepEqual(same.spatial, [g.oh, g.ow], label);
+    closeScaled(await same.nngp.read(), want, 2e-6, `same-location ${label}`);
+    const cross = stax.patchKernel(
+      stax.inputKernel(ta, tb, { crossLocations: true }),
+      [kh, kw],
+      opts,
+    );
+    const wantCross = Float64Array.from({ length: N1 * N2 * q * q }, (_, e) => {
+      const r = e % q, p = Math.floor(e / q) % q, ij = Math.floor(e / (q * q));
+      return dot(Math.floor(ij / N2), p, ij % N2, r);
+    });
+    assert.deepEqual(cross.nngp.shape, [N1, N2, q, q], label);
+    closeScaled(await cross.nngp.read(), wantCross, 2e-6, `cross-location ${label}`);
+    // the layer's finite output has the kernel's spatial shape
+    const layer = stax.conv(3, [kh, kw], opts);
+    const y = layer.apply(layer.init(random.key(0), [h, w, C]), ta);
+    assert.deepEqual(y.shape, [N1, g.oh, g.ow, 3], label);
+    for (const t of [ta, tb, y]) t.dispose();
+    stax.disposeKernel(same);
+    stax.disposeKernel(cross);
+  }
 });
 
 type Param = "ntk" | "standard";
@@ -441,13 +496,17 @@ Deno.test("CNN kernel intermediates are freed (pool in-use count returns to base
 });
 
 Deno.test("bad inputs to convolutional layers throw typed errors naming the problem", async () => {
-  assert.throws(() => stax.conv(4, [3, 3], { stride: 2 }), /stride = 2: only stride 1/);
-  assert.throws(() => stax.conv(4, [3, 3], { stride: [1, 2] }), InvalidArgumentError);
+  assert.throws(
+    () => stax.conv(4, [3, 3], { stride: 0 }),
+    /option stride = 0: expected a positive/,
+  );
+  assert.throws(() => stax.conv(4, [3, 3], { stride: [1, 1.5] }), InvalidArgumentError);
   assert.throws(() => stax.conv(0, [3, 3]), /outChannels/);
   assert.throws(() => stax.conv(4, [0, 3]), /filterShape/);
   assert.throws(() => stax.conv(4, [3] as never), /filterShape/);
   assert.throws(() => stax.conv(4, [3, 3], { padding: "full" as "same" }), /padding/);
-  assert.throws(() => stax.conv(4, [3, 3], { dilation: 2 } as never), /dilation/);
+  assert.throws(() => stax.conv(4, [3, 3], { dilation: "2" } as never), /option dilation/);
+  assert.throws(() => stax.conv(4, [3, 3], { strides: 2 } as never), /strides/);
   // rank mismatches: a flat kernel or flat features into a convolution
   assert.throws(() => stax.conv(4, [3, 3]).kernel(tensor([[1, 2]])), /spatial kernel/);
   assert.throws(
@@ -456,7 +515,10 @@ Deno.test("bad inputs to convolutional layers throw typed errors naming the prob
   );
   assert.throws(() => stax.conv(4, [3, 3]).outputShape([784]), /\[H, W, C\]/);
   assert.throws(() => stax.conv(4, [3, 3]).init(random.key(0), [784]), ShapeError);
-  assert.throws(() => stax.conv(4, [7, 3], { padding: "valid" }).kernel(x1), /does not fit/);
+  assert.throws(
+    () => stax.conv(4, [7, 3], { padding: "valid" }).kernel(x1),
+    (e) => e instanceof ShapeError && /output would be -1 x 2/.test(e.message),
+  );
   assert.throws(() => stax.conv(4, [3, 3]).apply({ w: ones([3, 3, 5, 4]) }, x1), ShapeError);
   assert.throws(() => stax.inputKernel(ones([2, 3, 4])), ShapeError);
   assert.throws(() => stax.inputKernel(x1, ones([2, 5])), /feature shapes/);

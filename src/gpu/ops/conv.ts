@@ -97,10 +97,19 @@ function pads(
 }
 
 /**
- * Validates the options against an input [N, H, W, C] and a KH x KW window and resolves the
- * geometry (throws InvalidArgumentError for bad options, ShapeError for an empty output).
+ * Validates conv options against an input shape `[N, H, W, C]` and a KH x KW window and resolves
+ * the geometry {@link conv2d} uses: output size, strides, dilations and the top/left padding
+ * (InvalidArgumentError for bad options, ShapeError for an empty output). Layers whose kernel
+ * maps follow a convolution's windows (the infinite-width `conv`) use it to agree with `conv2d`.
+ *
+ * @example
+ * ```ts
+ * import { convGeometry } from "./conv.ts";
+ * const g = convGeometry([1, 5, 4, 3], 3, 3, { stride: 2 }, "demo");
+ * console.log(g.oh, g.ow, g.padTop, g.padLeft); // 3 2 1 0
+ * ```
  */
-function convGeometry(
+export function convGeometry(
   xShape: Shape,
   kh: number,
   kw: number,

@@ -1,16 +1,17 @@
 /**
- * The 2-D convolutional layer (stride 1, "same" or "valid" padding) in NTK or standard
+ * The 2-D convolutional layer (any stride, padding and dilation `conv2d` takes) in NTK or standard
  * parameterization, with its kernel map on spatial kernels (neural-tangents' `stax.Conv`; Novak
  * et al. 2019, "Bayesian deep convolutional networks with many channels are Gaussian processes").
  *
  * NTK parameterization (default): W `[KH, KW, C, O]`, b `[O]` ~ N(0, 1) and
  * `y = W_std / sqrt(KH KW C) conv(x, W) + b_std b`. Standard: W ~ N(0, W_std^2 / (KH KW C)),
- * b ~ N(0, b_std^2), `y = conv(x, W) + b`. Inputs are NHWC images; "same" pads as XLA SAME (the
- * odd row/column at the bottom/right for even filters, as `conv2d`), "valid" shrinks the image.
+ * b ~ N(0, b_std^2), `y = conv(x, W) + b`. Inputs are NHWC images; the geometry is `conv2d`'s:
+ * "same" pads as XLA SAME (output `ceil(H / stride)`, the odd row/column of padding at the
+ * bottom/right), "valid" pads nothing, a number or `[[top, bottom], [left, right]]` explicitly.
  *
  * A convolution is patch extraction followed by a dense layer over the KH*KW*C patch entries,
  * and so is its kernel map: the patches' same-location kernel is the window mean
- * `windowMean(K)[p] = (1 / (KH KW)) sum_taps K[p + tap]` (padding taps count as zeros), with
+ * `windowMean(K)[p] = (1 / (KH KW)) sum_taps K[tap(p)]` (padding taps count as zeros), with
  * width KH*KW*C, and then the dense map applies: `nngp' = W_std^2 windowMean(nngp) + b_std^2`,
  * `ntk' = nngp' + W_std^2 windowMean(ntk)` (NTK parameterization) or
  * `ntk' = KH KW C windowMean(nngp) + [bias] 1 + W_std^2 windowMean(ntk)` (standard); the
@@ -32,7 +33,16 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { conv2d, im2col, matmul, random, reshape, scope, Tensor } from "../../gpu/mod.ts";
+import {
+  conv2d,
+  type Conv2dOptions,
+  im2col,
+  matmul,
+  random,
+  reshape,
+  scope,
+  Tensor,
+} from "../../gpu/mod.ts";
 import { parseOptions } from "../../options.ts";
 import { applyStages } from "../fused_stages.ts";
 import type { Kernel } from "../kernel.ts";
@@ -41,6 +51,8 @@ import {
   pairedWindowMean,
   windowGeometry,
   windowMean,
+  type WindowOptions,
+  windowOptions,
   type WindowPadding,
 } from "../window_mean.ts";
 import { type DenseConfig, denseStage, scaleAndShift } from "./dense.ts";
@@ -66,7 +78,7 @@ import {
  * ```
  */
 export interface ConvOptions {
-  /** "same" (default, XLA SAME) or "valid". */
+  /** "same" (default, XLA SAME), "valid", a number or `[[top, bottom], [left, right]]`. */
   padding?: WindowPadding;
   /** Weight standard deviation W_std (default 1). */
   wStd?: number;
@@ -74,16 +86,19 @@ export interface ConvOptions {
   bStd?: number | null;
   /** "ntk" (default) or "standard". */
   parameterization?: "ntk" | "standard";
-  /** Window step: only 1 (the default) is supported. */
+  /** Window step, one number or `[sh, sw]` (default 1). */
   stride?: number | readonly [number, number];
+  /** Filter dilation, one number or `[dh, dw]` (default 1). */
+  dilation?: number | readonly [number, number];
 }
 
 const convSchema = z.strictObject({
-  padding: z.enum(["same", "valid"]).default("same"),
+  padding: z.unknown().optional(),
   wStd: z.number().positive().finite().default(1),
   bStd: z.number().nonnegative().finite().nullable().default(null),
   parameterization: z.enum(["ntk", "standard"]).default("ntk"),
-  stride: z.union([z.number(), z.tuple([z.number(), z.number()])]).default(1),
+  stride: z.unknown().optional(),
+  dilation: z.unknown().optional(),
 });
 
 function parse(out: number, filterShape: unknown, options: ConvOptions) {
@@ -92,15 +107,19 @@ function parse(out: number, filterShape: unknown, options: ConvOptions) {
   }
   const filter = checkFilterShape(filterShape, "conv");
   const o = parseOptions(convSchema, options, "conv");
-  const strides = typeof o.stride === "number" ? [o.stride] : o.stride;
-  if (strides.some((s) => s !== 1)) {
-    throw new InvalidArgumentError(
-      `conv: option stride = ${JSON.stringify(o.stride)}: only stride 1 is supported`,
-    );
-  }
+  const window: Conv2dOptions = {
+    padding: (o.padding ?? "same") as WindowPadding,
+    stride: (o.stride ?? 1) as Conv2dOptions["stride"],
+    dilation: (o.dilation ?? 1) as Conv2dOptions["dilation"],
+  };
+  // check the window options now (on a map the dilated filter fits), not at the first use
+  const ext = filter.map((k, d) => (k - 1) * Math.max(1, Number(pairOf(window.dilation)[d])) + 1);
+  windowGeometry([ext[0], ext[1]], filter, window, "conv");
   const dense: DenseConfig = { wStd: o.wStd, bStd: o.bStd, parameterization: o.parameterization };
-  return { filter, padding: o.padding, dense };
+  return { filter, window, dense };
 }
+
+const pairOf = (v: unknown): unknown[] => Array.isArray(v) ? v : [v, v];
 
 /**
  * The kernel of a convolution's patches: window means of every map of a spatial kernel (the
@@ -118,7 +137,7 @@ function parse(out: number, filterShape: unknown, options: ConvOptions) {
 export function patchKernel(
   k: Kernel,
   filterShape: readonly [number, number],
-  padding: WindowPadding,
+  options: WindowOptions = {},
   where = "conv",
 ): Kernel {
   if (!k.spatial) {
@@ -128,18 +147,19 @@ export function patchKernel(
     );
   }
   const [h, w] = k.spatial;
-  const g = windowGeometry(k.spatial, filterShape, padding, where);
+  const window = windowOptions(options, where);
+  const g = windowGeometry(k.spatial, filterShape, window, where);
   const op = g.oh * g.ow;
   return scope(() => {
     const wm = k.crossLocations
       ? (t: Tensor) => {
         const lead = t.shape.slice(0, -2);
-        const maps = pairedWindowMean(reshape(t, [...lead, h, w, h, w]), filterShape, padding);
+        const maps = pairedWindowMean(reshape(t, [...lead, h, w, h, w]), filterShape, window);
         return reshape(maps, [...lead, op, op]);
       }
       : (t: Tensor) => {
         const lead = t.shape.slice(0, -1);
-        const maps = windowMean(reshape(t, [...lead, h, w]), filterShape, padding);
+        const maps = windowMean(reshape(t, [...lead, h, w]), filterShape, window);
         return reshape(maps, [...lead, op]);
       };
     const cov1 = wm(k.cov1);
@@ -160,7 +180,7 @@ export function patchKernel(
 }
 
 /** y = conv(x, w) for images x [N, H, W, C] or [E, N, H, W, C] and w [KH, KW, C, O] or [E, ...]. */
-function convolve(x: Tensor, w: Tensor, padding: WindowPadding, name: string): Tensor {
+function convolve(x: Tensor, w: Tensor, window: Conv2dOptions, name: string): Tensor {
   const bad = () =>
     new ShapeError(
       `${name}: expected images [N, H, W, C] or [E, N, H, W, C] and a filter [KH, KW, C, O] or ` +
@@ -172,26 +192,35 @@ function convolve(x: Tensor, w: Tensor, padding: WindowPadding, name: string): T
   if (w.shape[w.rank - 2] !== c) throw bad();
   const [h, wd] = x.shape.slice(-3, -1);
   if (w.rank === 4) {
-    if (x.rank === 4) return conv2d(x, w, { padding });
+    if (x.rank === 4) return conv2d(x, w, window);
     const [e, n] = x.shape;
-    const y = conv2d(reshape(x, [e * n, h, wd, c]), w, { padding });
+    const y = conv2d(reshape(x, [e * n, h, wd, c]), w, window);
     return reshape(y, [e, n, ...y.shape.slice(1)]);
   }
   // ensemble filters [E, KH, KW, C, O]: patches [.., K] times E filter matrices [K, O]
   const [e, kh, kw, , o] = w.shape;
-  const g = windowGeometry([h, wd], [kh, kw], padding, name);
+  const g = windowGeometry([h, wd], [kh, kw], window, name);
   const n = x.rank === 4 ? x.shape[0] : x.shape[1];
   if (x.rank === 5 && x.shape[0] !== e) throw bad();
   const imgs = x.rank === 4 ? x : reshape(x, [e * n, h, wd, c]);
-  const cols = im2col(imgs, [kh, kw], { padding }); // [(E*)N*OH*OW, K]
+  const cols = im2col(imgs, [kh, kw], window); // [(E*)N*OH*OW, K]
   const k = kh * kw * c;
   const lhs = x.rank === 4 ? cols : reshape(cols, [e, n * g.oh * g.ow, k]);
   const y = matmul(lhs, reshape(w, [e, k, o])); // [E, N*OH*OW, O]
   return reshape(y, [e, n, g.oh, g.ow, o]);
 }
 
+/** `same`, `valid, stride 2`, ...: the window options that differ from the defaults. */
+function describe(o: Conv2dOptions): string {
+  const parts = [JSON.stringify(o.padding).replaceAll('"', "")];
+  if (JSON.stringify(o.stride) !== "1") parts.push(`stride ${JSON.stringify(o.stride)}`);
+  if (JSON.stringify(o.dilation) !== "1") parts.push(`dilation ${JSON.stringify(o.dilation)}`);
+  return parts.join(", ");
+}
+
 /**
- * A stride-1 2-D convolution with `outChannels` filters of size `filterShape` `[KH, KW]`.
+ * A 2-D convolution with `outChannels` filters of size `filterShape` `[KH, KW]` (strides,
+ * padding and dilation as `conv2d`).
  *
  * @example
  * ```ts
@@ -208,18 +237,18 @@ export function conv(
   filterShape: readonly [number, number],
   options: ConvOptions = {},
 ): Layer {
-  const { filter, padding, dense } = parse(outChannels, filterShape, options);
+  const { filter, window, dense } = parse(outChannels, filterShape, options);
   const [kh, kw] = filter;
-  const name = `conv(${outChannels}, [${kh}, ${kw}], ${padding})`;
+  const name = `conv(${outChannels}, [${kh}, ${kw}], ${describe(window)})`;
   const headStages: HeadStages = {
-    head: (k) => patchKernel(k, filter, padding, name),
+    head: (k) => patchKernel(k, filter, window, name),
     stages: (width) => [denseStage(outChannels, dense, width)],
   };
   return makeLayer({
     name,
     init(key, inShape): Params {
       const [h, w, c] = imageShape(inShape, name);
-      windowGeometry([h, w], filter, padding, name);
+      windowGeometry([h, w], filter, window, name);
       const [kwKey, kbKey] = random.split(key);
       const fanIn = kh * kw * c;
       const std = dense.parameterization === "ntk" ? 1 : dense.wStd / Math.sqrt(fanIn);
@@ -230,7 +259,7 @@ export function conv(
     },
     outputShape(inShape) {
       const [h, w] = imageShape(inShape, name);
-      const g = windowGeometry([h, w], filter, padding, name);
+      const g = windowGeometry([h, w], filter, window, name);
       return [g.oh, g.ow, outChannels];
     },
     apply(params: Params, x: Flow<Tensor>) {
@@ -239,7 +268,7 @@ export function conv(
       if (!(p.w instanceof Tensor)) {
         throw new InvalidArgumentError(`${name}: expected parameters { w, b? } from init`);
       }
-      const y = convolve(xs, p.w, padding, name);
+      const y = convolve(xs, p.w, window, name);
       let b = p.b;
       if (b && b.rank === 2) b = reshape(b, [b.shape[0], 1, 1, 1, outChannels]); // ensemble
       return scaleAndShift(y, b, dense, kh * kw * p.w.shape[p.w.rank - 2]);
