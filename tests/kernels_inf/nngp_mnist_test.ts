@@ -37,6 +37,9 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
       "cnn_vec_ntk_acc",
       "fc_subset_nngp_acc",
       "cnn_vec_gain",
+      "cnn_gap_nngp_acc",
+      "cnn_gap_ntk_acc",
+      "cnn_gap_gain",
     ]
   ) {
     assert.equal(typeof r.metrics[k], "number", k);
@@ -57,6 +60,7 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
   assert.deepEqual(arch.map((o) => [o.architecture, o.inputs, o.train]), [
     ["fc", "7x7", 40],
     ["cnn_vec", "7x7", 40],
+    ["cnn_gap", "7x7", 40],
   ]);
   assert.equal(r.charts!.length, 4);
   const finite = r.tables!.find((t) => t.name === "finite")!.table;

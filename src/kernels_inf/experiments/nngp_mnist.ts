@@ -27,7 +27,7 @@ import { inputKernel, type Kernel } from "../kernel.ts";
 import { gpInference, gradientDescentMseEnsemble } from "../predict.ts";
 import type { Layer } from "../stax/layer.ts";
 import { standardizeRows, zcaWhiten } from "../zca.ts";
-import { compareArchitectures, fcNet } from "./cnn_vec_comparison.ts";
+import { compareArchitectures, fcNet } from "./architecture_comparison.ts";
 import { trainFiniteEnsemble } from "./finite_training.ts";
 import { accuracy, loadMnistInputs, meanSquaredError } from "./mnist_inputs.ts";
 
@@ -93,8 +93,9 @@ const schema = z.strictObject({
   /** Relative difference of test means below which f32 "agrees" with f64. */
   agreeTol: z.number().positive().default(1e-2),
   /**
-   * Training examples of the fully connected vs CNN-VEC kernel comparison (the first of the
-   * split; 0 skips it). The CNN kernel costs H*W times the fully connected one.
+   * Training examples of the fully connected vs CNN-VEC vs CNN-GAP kernel comparison (the first
+   * of the split; 0 skips it). The CNN-VEC kernel costs H*W times the fully connected one, the
+   * CNN-GAP kernel (H*W)^2 times.
    */
   cnnTrainSize: z.number().int().min(0).max(9000).default(1000),
   /** Pooling of the comparison's images: 1 (28x28), 2 (14x14) or 4 (7x7). */
@@ -589,7 +590,7 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
         ...(archCmp
           ? [{
             name: "architectures",
-            title: "Fully connected vs CNN-VEC kernels (same subset and images)",
+            title: "Fully connected vs CNN-VEC vs CNN-GAP kernels (same subset and images)",
             table: aq.from(archCmp.rows),
           }]
           : []),
