@@ -27,13 +27,23 @@
  * skips 6/16 of the matmul and of the fused pass) is tested for correctness on llvmpipe but was
  * not timed on the GPU.
  *
+ * CNN-GAP row (`kinf_cnn_gap_relu3_n{N}_s{S}_entries_per_s`: N^2 / seconds, NNGP + NTK): a depth-3
+ * ReLU network of 3x3 "same" convolutions (W_std 1.5, b_std 0.05), global average pooling and a
+ * Dense(10) readout on N images of S x S x 1, through `kernelBatched` (blocks of N / 2 rows, the
+ * block below the diagonal mirrored). Each pair of images carries a [P, P] cross-location kernel
+ * (P = S^2), so an entry costs ~P^2 times a fully connected one. GPU: N = 256, S = 8; software
+ * adapters: N = 32, S = 7. The peer computes the same recursion in JAX / numpy. Not yet timed on a
+ * GPU.
+ *
  * @module
  */
 import { dispose, random, runtime, scope, type Tensor } from "../src/gpu/mod.ts";
 import {
+  conv,
   dense,
   eighGpuToHost,
   eighHost,
+  globalAvgPool,
   inputKernel,
   kernelBatched,
   relu,
@@ -59,6 +69,26 @@ const net = serial(
   relu(),
   dense(10, { wStd: 1.5, bStd: 0.05 }),
 );
+
+/** The CNN-GAP of the CNN row: 3 x (3x3 "same" conv, ReLU), global average pooling, Dense(10). */
+const gapNet = serial(
+  ...[0, 1, 2].flatMap(() => [conv(1, [3, 3], { wStd: 1.5, bStd: 0.05 }), relu()]),
+  globalAvgPool(),
+  dense(10, { wStd: 1.5, bStd: 0.05 }),
+);
+const GAP_SIZE = fallback && !big ? { n: 32, side: 7 } : { n: 256, side: 8 };
+
+/** CNN-GAP NNGP+NTK entries (pairs of images) per second, two blocks of rows. */
+async function gapEntriesPerSecond(n: number, side: number): Promise<number> {
+  const x = random.uniform(random.key(n + side), [n, side, side, 1]);
+  const once = () => {
+    const k = kernelBatched(gapNet, x, null, { blockSize: Math.ceil(n / 2) });
+    dispose([k.nngp, k.ntk, k.cov1, k.cov2]);
+  };
+  const sec = await secondsPerRep(once, fallback ? 1 : 5, 1);
+  x.dispose();
+  return (n * n) / sec;
+}
 
 function inputs(n: number): Tensor {
   return random.uniform(random.key(n), [n, 784]);
@@ -139,6 +169,12 @@ if (reportMode) {
     console.log(`# N=${n}: input kernel (matmul) ${(sec * 1e3).toFixed(3)} ms per repetition`);
     x.dispose();
   }
+  const { n: gn, side } = GAP_SIZE;
+  emit(
+    `kinf_cnn_gap_relu3_n${gn}_s${side}_entries_per_s`,
+    await gapEntriesPerSecond(gn, side),
+    "entries/s",
+  );
   for (const n of SOLVE_SIZES) {
     emit(`kinf_solve_f32_n${n}_ms`, await solveMs(n, "f32"), "ms");
     if (n <= 2000) emit(`kinf_solve_f64_n${n}_ms`, await solveMs(n, "f64"), "ms");

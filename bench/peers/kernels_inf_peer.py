@@ -16,6 +16,11 @@ Metrics (same names as the gpusci suite, prefixed):
   jax_kinf_eigh_gpu_n{n}_ms            jnp.linalg.eigh of the regularized NNGP, f32, values and
                                         vectors copied to the host (as gpusci's eighGpuToHost)
   numpy_kinf_eigh_f64_n{n}_ms          numpy.linalg.eigh in f64
+  jax_kinf_cnn_gap_relu3_n{N}_s{S}_entries_per_s    N^2 / seconds, NNGP + NTK of a depth-3 ReLU
+                                        CNN-GAP (3x3 SAME convolutions, global average pooling,
+                                        Dense(10)) on N images S x S x 1: GPU N = 256, S = 8; CPU
+                                        N = 32, S = 7 (cross-location kernels [N, N, S, S, S, S])
+  numpy_kinf_cnn_gap_relu3_n{N}_s{S}_entries_per_s  the same in numpy f64
 Also prints (informational, no ratio) jax_tf32_kinf_relu3_n{N}_entries_per_s with JAX's default
 matmul precision (TF32 on NVIDIA GPUs).
 Usage: python3 bench/peers/kernels_inf_peer.py [--big]
@@ -29,6 +34,7 @@ from _peer import emit
 
 W2, B2 = 1.5**2, 0.05**2
 BIG = "--big" in sys.argv
+GAP_SIZE = (32, 7)  # (N, S) of the CNN-GAP row; main() picks the GPU size
 
 
 def np_kernel(x):
@@ -51,6 +57,50 @@ def np_kernel(x):
     return nngp, ntk
 
 
+def cnn_gap_kernel(xp, x, precision=None):
+    """NNGP and NTK of the CNN-GAP row for images x [N, H, W, 1] (Novak et al. 2019).
+
+    Kernels keep both locations of a pair: [N, N, H, W, H, W]. A 3x3 SAME convolution maps a
+    kernel to the mean over the 9 taps of the kernel at both locations shifted by the same tap
+    (zero padding); the ReLU dual uses the variances at each of the two locations.
+    """
+    n, h, w, c = x.shape
+    nngp = xp.einsum("ayxc,bvuc->abyxvu", x, x, **precision) / c
+    cov = xp.einsum("ayxc,avuc->ayxvu", x, x, **precision) / c  # per image, both locations
+    ntk = xp.zeros_like(nngp)
+
+    def window_mean(k):
+        pad = [(0, 0)] * (k.ndim - 4) + [(1, 1)] * 4
+        kp = xp.pad(k, pad)
+        out = 0
+        for dy in range(3):
+            for dx in range(3):
+                out = out + kp[..., dy:dy + h, dx:dx + w, dy:dy + h, dx:dx + w]
+        return out / 9
+
+    def variances(k):  # [M, H, W, H, W] -> [M, H, W]: each location with itself
+        return xp.einsum("ayxyx->ayx", k)
+
+    def relu(k, v1, v2, t=None):
+        s = xp.sqrt(v1 * v2)
+        cth = xp.clip(k / s, -1.0, 1.0)
+        th = xp.arccos(cth)
+        k2 = s * (xp.sin(th) + (xp.pi - th) * cth) / (2 * xp.pi)
+        return k2, (None if t is None else t * (xp.pi - th) / (2 * xp.pi))
+
+    for _ in range(3):
+        nngp, ntk, cov = window_mean(nngp), window_mean(ntk), window_mean(cov)
+        nngp = W2 * nngp + B2
+        ntk = nngp + W2 * ntk
+        cov = W2 * cov + B2
+        v = variances(cov)
+        nngp, ntk = relu(nngp, v[:, None, :, :, None, None], v[None, :, None, None, :, :], ntk)
+        cov, _ = relu(cov, v[:, :, :, None, None], v[:, None, None, :, :])
+    nngp, ntk = nngp.mean(axis=(2, 3, 4, 5)), ntk.mean(axis=(2, 3, 4, 5))
+    nngp = W2 * nngp + B2
+    return nngp, nngp + W2 * ntk
+
+
 def regularized_nngp(n):
     x = np.random.default_rng(n).uniform(size=(n, 784))
     k, _ = np_kernel(x)
@@ -64,6 +114,11 @@ def run_numpy(sizes, solve_sizes, eigh_sizes):
         t0 = time.perf_counter()
         np_kernel(x)
         emit(f"numpy_kinf_relu3_n{n}_entries_per_s", n * n / (time.perf_counter() - t0), "entries/s")
+    gn, side = GAP_SIZE
+    xg = np.random.default_rng(gn).uniform(size=(gn, side, side, 1))
+    t0 = time.perf_counter()
+    cnn_gap_kernel(np, xg, {})
+    emit(f"numpy_kinf_cnn_gap_relu3_n{gn}_s{side}_entries_per_s", gn * gn / (time.perf_counter() - t0), "entries/s")
     try:
         from scipy.linalg import cho_factor, cho_solve
     except ImportError:
@@ -129,6 +184,18 @@ def run_jax(sizes, solve_sizes, eigh_sizes):
             sec = (time.perf_counter() - t0) / reps
             emit(f"{label}_kinf_relu3_n{n}_entries_per_s", n * n / sec, "entries/s")
 
+    gn, side = GAP_SIZE
+    gap = jax.jit(lambda x: cnn_gap_kernel(jnp, x, {"precision": jax.lax.Precision.HIGHEST}))
+    xg = jax.random.uniform(jax.random.PRNGKey(gn), (gn, side, side, 1), dtype=jnp.float32)
+    jax.block_until_ready(gap(xg))
+    reps = 5
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        out = gap(xg)
+    jax.block_until_ready(out)
+    sec = (time.perf_counter() - t0) / reps
+    emit(f"jax_kinf_cnn_gap_relu3_n{gn}_s{side}_entries_per_s", gn * gn / sec, "entries/s")
+
     solve = jax.jit(lambda k, y: jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(k, lower=True), y))
     kernel = make(jax.lax.Precision.HIGHEST)
     for n in solve_sizes:
@@ -165,6 +232,8 @@ def main():
         gpu = jax.devices()[0].platform == "gpu"
     except Exception:
         gpu = False
+    global GAP_SIZE
+    GAP_SIZE = (256, 8) if (BIG or gpu) else (32, 7)
     sizes = [1000, 10000] if (BIG or gpu) else [1000]
     solve_sizes = [1000, 4000] if (BIG or gpu) else [500]
     eigh_sizes = [1000] if (BIG or gpu) else [128]

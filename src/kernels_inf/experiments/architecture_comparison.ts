@@ -124,8 +124,8 @@ export interface ArchitectureComparisonConfig {
   cnnTrainSize: number;
   /** Pooling of the comparison's images (1: 28x28, 2: 14x14, 4: 7x7). */
   cnnPool: 1 | 2 | 4;
-  /** Test examples. */
-  testSize: number;
+  /** Test examples (the first ones of the split). */
+  cnnTestSize: number;
   /** Hidden-layer counts of the experiment's grid (the deepest is compared). */
   depths: number[];
   /** Activation of both architectures. */
@@ -161,7 +161,7 @@ export async function compareArchitectures(
   ctx: ExperimentContext,
 ): Promise<{ rows: ArchitectureRow[]; metrics: Record<string, MetricValue>; note: string }> {
   const side = 28 / c.cnnPool;
-  const n = c.cnnTrainSize, nTe = c.testSize;
+  const n = c.cnnTrainSize, nTe = c.cnnTestSize;
   const data = loadMnistInputs({ train: n, test: nTe, pool: c.cnnPool, seed: ctx.seed });
   const flat = { train: standardizeRows(data.xTrain), test: standardizeRows(data.xTest) };
   const img = (x: Tensor, m: number) => scope(() => reshape(x, [m, side, side, 1]));

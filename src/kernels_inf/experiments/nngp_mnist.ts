@@ -98,6 +98,8 @@ const schema = z.strictObject({
    * CNN-GAP kernel (H*W)^2 times.
    */
   cnnTrainSize: z.number().int().min(0).max(9000).default(1000),
+  /** Test examples of the architecture comparison (at most testSize: the first of the split). */
+  cnnTestSize: z.number().int().min(10).max(5000).default(1000),
   /** Pooling of the comparison's images: 1 (28x28), 2 (14x14) or 4 (7x7). */
   cnnPool: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(2),
 });
@@ -157,7 +159,8 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
       batchSize: 100,
       precisionSizes: [100, 200, 300, 500],
       maxTime: 1e5,
-      cnnTrainSize: 200,
+      cnnTrainSize: 100,
+      cnnTestSize: 200,
       cnnPool: 4,
     },
     full: {
@@ -170,6 +173,7 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
       batchSize: 500,
       precision: "f32",
       precisionSizes: [500, 1000, 2000, 3000],
+      cnnTestSize: 2000,
     },
   },
   keyMetric: "nngp_acc",
@@ -506,7 +510,11 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
 
     // ---- (5) fully connected vs CNN-VEC kernels ---------------------------------------------
     const archCmp = c.cnnTrainSize > 0 && !ctx.signal.aborted
-      ? await compareArchitectures({ ...c, cnnTrainSize: Math.min(c.cnnTrainSize, nTr) }, ctx)
+      ? await compareArchitectures({
+        ...c,
+        cnnTrainSize: Math.min(c.cnnTrainSize, nTr),
+        cnnTestSize: Math.min(c.cnnTestSize, nTe),
+      }, ctx)
       : null;
     if (archCmp) Object.assign(metrics, archCmp.metrics);
     dispose(
