@@ -40,6 +40,9 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
       "cnn_gap_nngp_acc",
       "cnn_gap_ntk_acc",
       "cnn_gap_gain",
+      "fc_zca_gain",
+      "cnn_vec_zca_gain",
+      "cnn_gap_zca_gain",
     ]
   ) {
     assert.equal(typeof r.metrics[k], "number", k);
@@ -57,10 +60,13 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     string,
     unknown
   >[];
-  assert.deepEqual(arch.map((o) => [o.architecture, o.inputs, o.train]), [
-    ["fc", "7x7", 40],
-    ["cnn_vec", "7x7", 40],
-    ["cnn_gap", "7x7", 40],
+  assert.deepEqual(arch.map((o) => [o.architecture, o.inputs, o.preprocessing, o.train]), [
+    ["fc", "7x7", "standardized", 40],
+    ["cnn_vec", "7x7", "standardized", 40],
+    ["cnn_gap", "7x7", "standardized", 40],
+    ["fc", "7x7", "zca", 40],
+    ["cnn_vec", "7x7", "zca", 40],
+    ["cnn_gap", "7x7", "zca", 40],
   ]);
   assert.equal(r.charts!.length, 4);
   const finite = r.tables!.find((t) => t.name === "finite")!.table;

@@ -31,7 +31,7 @@ import { dense } from "../stax/dense.ts";
 import { flatten } from "../stax/flatten.ts";
 import { globalAvgPool } from "../stax/global_avg_pool.ts";
 import type { Layer } from "../stax/layer.ts";
-import { standardizeRows } from "../zca.ts";
+import { standardizeRows, zcaWhiten } from "../zca.ts";
 import { accuracy, loadMnistInputs } from "./mnist_inputs.ts";
 
 /**
@@ -138,6 +138,10 @@ export interface ArchitectureComparisonConfig {
   diagReg: number;
   /** Solve precision. */
   precision: "f32" | "f64";
+  /** Also compare every architecture on ZCA-whitened images (Lee et al. 2020's preprocessing). */
+  cnnZca: boolean;
+  /** ZCA regularizer (relative to the trace). */
+  zcaReg: number;
 }
 
 /** One row of the comparison table. */
@@ -148,7 +152,9 @@ export type ArchitectureRow = Record<string, string | number>;
  * grid's deepest depth on the same subset and images; returns the table rows, metrics
  * (`cnn_vec_nngp_acc`, `cnn_vec_ntk_acc`, `cnn_gap_nngp_acc`, `cnn_gap_ntk_acc`,
  * `fc_subset_nngp_acc`, `fc_subset_ntk_acc`, `cnn_vec_gain` and `cnn_gap_gain`: the better
- * CNN accuracy minus the better fully connected one) and a note.
+ * CNN accuracy minus the better fully connected one; with `cnnZca` also `fc_zca_gain`,
+ * `cnn_vec_zca_gain`, `cnn_gap_zca_gain`: ZCA-whitened minus standardized images, per
+ * architecture) and a note.
  *
  * @example
  * ```ts ignore
@@ -165,14 +171,30 @@ export async function compareArchitectures(
   const data = loadMnistInputs({ train: n, test: nTe, pool: c.cnnPool, seed: ctx.seed });
   const flat = { train: standardizeRows(data.xTrain), test: standardizeRows(data.xTest) };
   const img = (x: Tensor, m: number) => scope(() => reshape(x, [m, side, side, 1]));
-  const images = { train: img(flat.train, n), test: img(flat.test, nTe) };
+  const inputs = [{
+    name: "standardized",
+    flat,
+    images: { train: img(flat.train, n), test: img(flat.test, nTe) },
+  }];
+  if (c.cnnZca) {
+    // whitened over whole (pooled) images, then reshaped back to images
+    const z = await zcaWhiten(data.xTrain, data.xTest, { zcaReg: c.zcaReg });
+    z.whitening.dispose();
+    const zf = { train: z.train, test: z.test! };
+    inputs.push({
+      name: "zca",
+      flat: zf,
+      images: { train: img(zf.train, n), test: img(zf.test, nTe) },
+    });
+  }
   const rows: ArchitectureRow[] = [];
   const depth = Math.max(...c.depths);
   const archs = ["fc", "cnn_vec", "cnn_gap"] as const;
-  const p = ctx.progress("architectures", archs.length);
+  const runs = inputs.flatMap((prep) => archs.map((arch) => ({ prep, arch })));
+  const p = ctx.progress("architectures", runs.length);
   try {
     {
-      for (const arch of archs) {
+      for (const { prep, arch } of runs) {
         if (ctx.signal.aborted) break;
         const t0 = performance.now();
         const net = { fc: fcNet, cnn_vec: cnnVecNet, cnn_gap: cnnGapNet }[arch](
@@ -180,7 +202,7 @@ export async function compareArchitectures(
           c.refActivation,
           c,
         );
-        const x = arch === "fc" ? flat : images;
+        const x = arch === "fc" ? prep.flat : prep.images;
         const locs = side * side;
         const blockSize = blockRows({ fc: 1, cnn_vec: locs, cnn_gap: locs * locs }[arch]);
         const tt = kernelBatched(net, x.train, null, { blockSize });
@@ -197,6 +219,7 @@ export async function compareArchitectures(
           depth,
           activation: c.refActivation,
           inputs: `${side}x${side}`,
+          preprocessing: prep.name,
           train: n,
           nngp_acc: accuracy(mn, data.labelsTest),
           ntk_acc: accuracy(mt, data.labelsTest),
@@ -208,22 +231,21 @@ export async function compareArchitectures(
   } finally {
     p.done();
     dispose([
-      flat.train,
-      flat.test,
-      images.train,
-      images.test,
+      ...inputs.flatMap((i) => [i.flat.train, i.flat.test, i.images.train, i.images.test]),
       data.xTrain,
       data.xTest,
       data.yTrain,
     ]);
   }
-  const best = (arch: string) =>
+  const best = (arch: string, prep = "standardized") =>
     Math.max(
-      ...rows.filter((r) => r.architecture === arch)
+      ...rows.filter((r) => r.architecture === arch && r.preprocessing === prep)
         .flatMap((r) => [r.nngp_acc as number, r.ntk_acc as number]),
     );
   const at = (arch: string, f: string) =>
-    (rows.find((r) => r.architecture === arch)?.[f] as number) ?? NaN;
+    (rows.find((r) => r.architecture === arch && r.preprocessing === "standardized")?.[
+      f
+    ] as number) ?? NaN;
   const metrics: Record<string, MetricValue> = {
     cnn_vec_nngp_acc: at("cnn_vec", "nngp_acc"),
     cnn_vec_ntk_acc: at("cnn_vec", "ntk_acc"),
@@ -234,6 +256,9 @@ export async function compareArchitectures(
     cnn_vec_gain: best("cnn_vec") - best("fc"),
     cnn_gap_gain: best("cnn_gap") - best("fc"),
   };
+  if (c.cnnZca) {
+    for (const arch of archs) metrics[`${arch}_zca_gain`] = best(arch, "zca") - best(arch);
+  }
   const ahead = (a: string, b: string) => best(a) > best(b) ? "ahead of" : "NOT ahead of";
   const note = `Architectures (${n} training examples, ${side}x${side} images, ` +
     `${c.refActivation}, ${depth} hidden layers), kernel accuracy (NNGP / NTK, the better): ` +
@@ -241,6 +266,10 @@ export async function compareArchitectures(
     `connected ${best("fc").toFixed(3)}. CNN-VEC is ${ahead("cnn_vec", "fc")} fully connected ` +
     `and CNN-GAP ${ahead("cnn_gap", "cnn_vec")} CNN-VEC (Lee et al. 2020 find both ahead, on ` +
     `CIFAR-10); two standard errors of an accuracy near ${best("fc").toFixed(2)} on ${nTe} test ` +
-    `examples: ${(2 * Math.sqrt(best("fc") * (1 - best("fc")) / nTe)).toFixed(3)}.`;
+    `examples: ${(2 * Math.sqrt(best("fc") * (1 - best("fc")) / nTe)).toFixed(3)}.` +
+    (c.cnnZca
+      ? ` ZCA-whitened images (zcaReg ${c.zcaReg}) change the best accuracy by ` +
+        archs.map((a) => `${a} ${(best(a, "zca") - best(a)).toFixed(3)}`).join(", ") + "."
+      : "");
   return { rows, metrics, note };
 }

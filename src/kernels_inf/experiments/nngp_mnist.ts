@@ -100,6 +100,11 @@ const schema = z.strictObject({
   cnnTrainSize: z.number().int().min(0).max(9000).default(1000),
   /** Test examples of the architecture comparison (at most testSize: the first of the split). */
   cnnTestSize: z.number().int().min(10).max(5000).default(1000),
+  /**
+   * Repeat the architecture comparison on ZCA-whitened images (zcaReg; doubles its cost, most of
+   * it the CNN-GAP kernels).
+   */
+  cnnZca: z.boolean().default(true),
   /** Pooling of the comparison's images: 1 (28x28), 2 (14x14) or 4 (7x7). */
   cnnPool: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(2),
 });
@@ -162,6 +167,7 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
       cnnTrainSize: 100,
       cnnTestSize: 200,
       cnnPool: 4,
+      cnnZca: false,
     },
     full: {
       trainSize: 3000,
