@@ -33,7 +33,7 @@ import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import { type KernelSpec, runtime, scope, slice, Tensor } from "../gpu/mod.ts";
 import { paramWords } from "../gpu/kernels/indexing.ts";
 import { applyStages } from "./fused_stages.ts";
-import { inputKernel, type Kernel } from "./kernel.ts";
+import { entriesPerPair, inputKernel, type Kernel, maxKernelBlock } from "./kernel.ts";
 import { type Layer, singleKernel } from "./stax/layer.ts";
 
 /**
@@ -47,7 +47,11 @@ import { type Layer, singleKernel } from "./stax/layer.ts";
  * ```
  */
 export interface BatchedKernelOptions {
-  /** Rows (and columns) per block; memory is O(blockSize^2) beyond the outputs. */
+  /**
+   * Rows (and columns) per block; memory is O(blockSize^2) beyond the outputs. Default: 1024, or
+   * for image kernels the largest block whose kernel fits one storage buffer
+   * (`maxKernelBlock`): a cross-location kernel holds (H*W)^2 entries per pair.
+   */
   blockSize?: number;
   /** "nngp" skips the NTK (default "both"). */
   get?: "nngp" | "ntk" | "both";
@@ -56,7 +60,7 @@ export interface BatchedKernelOptions {
 }
 
 const schema = z.strictObject({
-  blockSize: z.number().int().positive().default(1024),
+  blockSize: z.number().int().positive().optional(),
   get: z.enum(["nngp", "ntk", "both"]).default("both"),
   diagonal: z.boolean().default(false),
 });
@@ -167,7 +171,7 @@ export function kernelBatched(
   const shape = o.diagonal ? [n1, ...loc] : [n1, n2, ...loc];
   const nngp = Tensor.empty(shape, "f32", "kernelBatched");
   const ntk = computeNtk ? Tensor.empty(shape, "f32", "kernelBatched") : null;
-  const b = o.blockSize;
+  const b = o.blockSize ?? defaultBlock(net, x1);
   const mirrors: [number, number, number, number][] = [];
   for (const [r0, r1] of blocks(n1, b)) {
     const xa = n1 <= b ? x1 : slice(x1, [[r0, r1]]);
@@ -204,6 +208,12 @@ export function kernelBatched(
     ? kernelBatched(net, x2, null, { blockSize: b, get: "nngp", diagonal: true }).nngp
     : cov1;
   return { nngp, ntk, cov1, cov2, width, diagonal: false, computeNtk, ...sp };
+}
+
+/** 1024 rows, or fewer where one block's input kernel would not fit a storage buffer. */
+function defaultBlock(net: Layer, x1: Tensor): number {
+  const perPair = entriesPerPair(x1.shape.slice(1), net.crossLocations === true);
+  return Math.min(1024, maxKernelBlock(perPair));
 }
 
 /** The network's output width and, for image outputs [H, W, C], its spatial shape. */
@@ -259,7 +269,7 @@ export async function kernelToHost(
   const computeNtk = o.get !== "nngp";
   const nngp = new Float32Array(n1 * n2);
   const ntk = computeNtk ? new Float32Array(n1 * n2) : null;
-  const b = o.blockSize;
+  const b = o.blockSize ?? defaultBlock(net, x1);
   const pending: Promise<void>[] = [];
   for (const [r0, r1] of blocks(n1, b)) {
     for (const [c0, c1] of blocks(n2, b)) {

@@ -34,8 +34,8 @@
  * ```
  * @module
  */
-import { InvalidArgumentError, ShapeError } from "../errors.ts";
-import { matmul, mul, reshape, slice, sum, type Tensor, transpose } from "../gpu/mod.ts";
+import { BufferTooLargeError, InvalidArgumentError, ShapeError } from "../errors.ts";
+import { matmul, mul, reshape, runtime, slice, sum, type Tensor, transpose } from "../gpu/mod.ts";
 import { scope } from "../gpu/mod.ts";
 
 /**
@@ -88,6 +88,55 @@ export interface Kernel {
  */
 export function kernelLocations(k: Kernel): number {
   return k.spatial ? k.spatial[0] * k.spatial[1] : 1;
+}
+
+/**
+ * Entries a kernel holds per pair of inputs of feature shape `featureShape`: 1 for rows `[d]`,
+ * P = H*W for same-location kernels of images `[H, W, C]`, P^2 for cross-location ones.
+ *
+ * @example
+ * ```ts
+ * import { entriesPerPair } from "./kernel.ts";
+ * console.log(entriesPerPair([784], false), entriesPerPair([7, 7, 1], true)); // 1 2401
+ * ```
+ */
+export function entriesPerPair(featureShape: readonly number[], crossLocations: boolean): number {
+  if (featureShape.length !== 3) return 1;
+  const p = featureShape[0] * featureShape[1];
+  return crossLocations ? p * p : p;
+}
+
+/**
+ * The most rows (and columns) a block of a kernel with `perPair` entries per pair can have on this
+ * device: one f32 kernel tensor of the block must fit a storage buffer. `kernelBatched` uses it as
+ * its default block size (capped at 1024).
+ *
+ * @example
+ * ```ts
+ * import { maxKernelBlock } from "./kernel.ts";
+ * console.log(maxKernelBlock(2401) >= 100); // true (128 MB buffers hold 115 x 115 x 2401 floats)
+ * ```
+ */
+export function maxKernelBlock(perPair: number): number {
+  return Math.max(1, Math.floor(Math.sqrt(runtime().maxBufferBytes / 4 / perPair)));
+}
+
+/** A kernel of these inputs must fit one storage buffer; say how to batch it otherwise. */
+function checkFits(x1: Tensor, x2: Tensor | null, diagonal: boolean, cross: boolean): void {
+  const perPair = entriesPerPair(x1.shape.slice(1), cross);
+  const n1 = x1.shape[0], n2 = diagonal ? 1 : (x2 ?? x1).shape[0];
+  const bytes = n1 * n2 * perPair * 4;
+  const limit = runtime().maxBufferBytes;
+  if (bytes <= limit) return;
+  const kind = perPair === 1 ? "" : cross ? "cross-location " : "same-location ";
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  throw new BufferTooLargeError(
+    `inputKernel: the ${kind}kernel of ${n1} x ${n2} inputs` +
+      (perPair > 1 ? ` with ${perPair} entries per pair` : "") +
+      ` needs ${mb(bytes)} per tensor, over this device's storage-buffer limit of ${mb(limit)}; ` +
+      `compute it in blocks with kernelBatched(net, x1, x2, { blockSize: ` +
+      `${maxKernelBlock(perPair)} }) (the default fits), or use smaller images`,
+  );
 }
 
 /**
@@ -160,6 +209,7 @@ export function inputKernel(
       );
     }
   }
+  checkFits(x1, x2, diagonal, x1.rank === 4 && options.crossLocations === true);
   if (x1.rank === 4) {
     return options.crossLocations
       ? crossInputKernel(x1, x2, computeNtk, diagonal)

@@ -27,10 +27,12 @@
  */
 export {
   disposeKernel,
+  entriesPerPair,
   inputKernel,
   type InputKernelOptions,
   type Kernel,
   kernelLocations,
+  maxKernelBlock,
 } from "./kernel.ts";
 export {
   abReluDual,

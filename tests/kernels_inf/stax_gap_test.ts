@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as stax from "../../src/kernels_inf/mod.ts";
 import { erfDual, reluDual } from "../../src/kernels_inf/mod.ts";
 import { im2col, random, reshape, runtime, scope, type Tensor, tensor } from "../../src/gpu/mod.ts";
-import { InvalidArgumentError, ShapeError } from "../../src/errors.ts";
+import { BufferTooLargeError, InvalidArgumentError, ShapeError } from "../../src/errors.ts";
 import { randn } from "../_util.ts";
 import { closeScaled, meanEmpiricalNtkError } from "./_reference.ts";
 import { refImageKernel, refSpatialKernel, type SpatialRefLayer } from "./_spatial_reference.ts";
@@ -499,4 +499,27 @@ Deno.test("globalAvgPool on the wrong inputs throws typed errors naming the prob
   // flat kernels and rows have no locations to pool
   assert.throws(() => gap.kernelFn(stax.inputKernel(tensor([[1, 2], [3, 4]]))), ShapeError);
   assert.throws(() => gap.apply([], tensor([[1, 2], [3, 4]])), ShapeError);
+});
+
+Deno.test("a kernel over the storage-buffer limit says how to batch it; the default block fits", () => {
+  const limit = runtime().maxBufferBytes;
+  const perPair = 7 * 7 * 7 * 7; // a cross-location kernel of 7x7 images
+  const b = stax.maxKernelBlock(perPair);
+  assert.ok(b * b * perPair * 4 <= limit && (b + 1) * (b + 1) * perPair * 4 > limit, `block ${b}`);
+  assert.equal(stax.entriesPerPair([7, 7, 1], true), perPair);
+  assert.equal(stax.entriesPerPair([7, 7, 1], false), 49);
+  assert.equal(stax.entriesPerPair([49], true), 1);
+  // b + 1 images: one too many for a single tensor (the error comes before any GPU work)
+  const imgs = tensor(new Float32Array((b + 1) * 49), { shape: [b + 1, 7, 7, 1] });
+  assert.throws(
+    () => stax.inputKernel(imgs, null, { crossLocations: true }),
+    (e) =>
+      e instanceof BufferTooLargeError &&
+      /cross-location kernel of \d+ x \d+ inputs/.test(e.message) &&
+      new RegExp(`kernelBatched\\(net, x1, x2, \\{ blockSize: ${b} \\}\\)`).test(e.message),
+  );
+  const net = stax.serial(stax.conv(2, [3, 3]), stax.relu(), stax.globalAvgPool());
+  assert.throws(() => net.kernel(imgs), BufferTooLargeError);
+  stax.inputKernel(imgs, null, { crossLocations: true, diagonal: true }).nngp.dispose(); // fits
+  imgs.dispose();
 });
