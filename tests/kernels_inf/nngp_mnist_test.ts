@@ -101,3 +101,40 @@ Deno.test("nngp-mnist: cnnTrainSize 0 skips the architecture comparison", async 
   assert.ok(!r.tables!.some((t) => t.name === "architectures"));
   assert.equal(r.metrics.cnn_vec_gain, undefined);
 });
+
+Deno.test("nngp-mnist: cnnArchitectures picks the compared architectures and their metrics", async () => {
+  const config = nngpMnist.schema.parse({
+    trainSize: 30,
+    testSize: 20,
+    pool: 2,
+    depths: [1],
+    activations: ["relu"],
+    widths: [4],
+    parameterizations: ["ntk"],
+    members: 1,
+    steps: 2,
+    precisionSizes: [30],
+    zcaRegSweep: [],
+    diagRegSweep: [1e-3],
+    maxTime: 10,
+    centered: false,
+    cnnTrainSize: 30,
+    cnnPool: 4,
+    cnnArchitectures: ["cnn_gap", "fc"], // table order stays fc, cnn_gap
+    cnnZca: false,
+  });
+  const r = await nngpMnist.run(config, quietContext(3));
+  const arch = r.tables!.find((t) => t.name === "architectures")!.table.objects() as Record<
+    string,
+    unknown
+  >[];
+  assert.deepEqual(arch.map((o) => o.architecture), ["fc", "cnn_gap"]);
+  for (const k of ["fc_subset_nngp_acc", "cnn_gap_nngp_acc", "cnn_gap_gain"]) {
+    assert.ok(Number.isFinite(r.metrics[k] as number), k);
+  }
+  for (const k of ["cnn_vec_nngp_acc", "cnn_vec_gain", "cnn_gap_zca_gain"]) {
+    assert.equal(r.metrics[k], undefined, k);
+  }
+  assert.throws(() => nngpMnist.schema.parse({ cnnArchitectures: ["cnn_gap", "resnet"] }));
+  assert.throws(() => nngpMnist.schema.parse({ cnnArchitectures: [] }));
+});

@@ -118,8 +118,24 @@ export function fcNet(
   return serial(...layers);
 }
 
+/**
+ * The architectures the comparison knows, in table order.
+ *
+ * @example
+ * ```ts
+ * import { ARCHITECTURES } from "./architecture_comparison.ts";
+ * console.log(ARCHITECTURES.length); // 3
+ * ```
+ */
+export const ARCHITECTURES = ["fc", "cnn_vec", "cnn_gap"] as const;
+
+/** One of {@link ARCHITECTURES}. */
+export type Arch = typeof ARCHITECTURES[number];
+
 /** What {@link compareArchitectures} needs from the experiment config. */
 export interface ArchitectureComparisonConfig {
+  /** Which architectures to compare (any of {@link ARCHITECTURES}). */
+  cnnArchitectures: readonly Arch[];
   /** Training examples of the comparison (the first ones of the split). */
   cnnTrainSize: number;
   /** Pooling of the comparison's images (1: 28x28, 2: 14x14, 4: 7x7). */
@@ -189,7 +205,7 @@ export async function compareArchitectures(
   }
   const rows: ArchitectureRow[] = [];
   const depth = Math.max(...c.depths);
-  const archs = ["fc", "cnn_vec", "cnn_gap"] as const;
+  const archs = ARCHITECTURES.filter((a) => c.cnnArchitectures.includes(a));
   const runs = inputs.flatMap((prep) => archs.map((arch) => ({ prep, arch })));
   const p = ctx.progress("architectures", runs.length);
   try {
@@ -246,30 +262,31 @@ export async function compareArchitectures(
     (rows.find((r) => r.architecture === arch && r.preprocessing === "standardized")?.[
       f
     ] as number) ?? NaN;
-  const metrics: Record<string, MetricValue> = {
-    cnn_vec_nngp_acc: at("cnn_vec", "nngp_acc"),
-    cnn_vec_ntk_acc: at("cnn_vec", "ntk_acc"),
-    cnn_gap_nngp_acc: at("cnn_gap", "nngp_acc"),
-    cnn_gap_ntk_acc: at("cnn_gap", "ntk_acc"),
-    fc_subset_nngp_acc: at("fc", "nngp_acc"),
-    fc_subset_ntk_acc: at("fc", "ntk_acc"),
-    cnn_vec_gain: best("cnn_vec") - best("fc"),
-    cnn_gap_gain: best("cnn_gap") - best("fc"),
-  };
-  if (c.cnnZca) {
-    for (const arch of archs) metrics[`${arch}_zca_gain`] = best(arch, "zca") - best(arch);
+  const metrics: Record<string, MetricValue> = {};
+  for (const a of archs) {
+    const key = a === "fc" ? "fc_subset" : a;
+    metrics[`${key}_nngp_acc`] = at(a, "nngp_acc");
+    metrics[`${key}_ntk_acc`] = at(a, "ntk_acc");
+    if (a !== "fc" && archs.includes("fc")) metrics[`${a}_gain`] = best(a) - best("fc");
+    if (c.cnnZca) metrics[`${a}_zca_gain`] = best(a, "zca") - best(a);
   }
-  const ahead = (a: string, b: string) => best(a) > best(b) ? "ahead of" : "NOT ahead of";
+  const label = { fc: "fully connected", cnn_vec: "CNN-VEC", cnn_gap: "CNN-GAP" };
+  const ahead = (a: Arch, b: Arch) =>
+    archs.includes(a) && archs.includes(b)
+      ? ` ${label[a]} is ${best(a) > best(b) ? "" : "NOT "}ahead of ${label[b]}.`
+      : "";
+  const b0 = best(archs[0]);
   const note = `Architectures (${n} training examples, ${side}x${side} images, ` +
     `${c.refActivation}, ${depth} hidden layers), kernel accuracy (NNGP / NTK, the better): ` +
-    `CNN-GAP ${best("cnn_gap").toFixed(3)}, CNN-VEC ${best("cnn_vec").toFixed(3)}, fully ` +
-    `connected ${best("fc").toFixed(3)}. CNN-VEC is ${ahead("cnn_vec", "fc")} fully connected ` +
-    `and CNN-GAP ${ahead("cnn_gap", "cnn_vec")} CNN-VEC (Lee et al. 2020 find both ahead, on ` +
-    `CIFAR-10); two standard errors of an accuracy near ${best("fc").toFixed(2)} on ${nTe} test ` +
-    `examples: ${(2 * Math.sqrt(best("fc") * (1 - best("fc")) / nTe)).toFixed(3)}.` +
+    archs.map((a) => `${label[a]} ${best(a).toFixed(3)}`).join(", ") + "." +
+    ahead("cnn_vec", "fc") + ahead("cnn_gap", "cnn_vec") +
+    ` (Lee et al. 2020 find CNN-GAP ahead of CNN-VEC ahead of fully connected, on CIFAR-10); ` +
+    `two standard errors of an accuracy near ${b0.toFixed(2)} on ${nTe} test examples: ` +
+    `${(2 * Math.sqrt(b0 * (1 - b0) / nTe)).toFixed(3)}.` +
     (c.cnnZca
       ? ` ZCA-whitened images (zcaReg ${c.zcaReg}) change the best accuracy by ` +
-        archs.map((a) => `${a} ${(best(a, "zca") - best(a)).toFixed(3)}`).join(", ") + "."
+        archs.map((a) => `${label[a]} ${(best(a, "zca") - best(a)).toFixed(3)}`).join(", ") +
+        "."
       : "");
   return { rows, metrics, note };
 }

@@ -27,7 +27,7 @@ import { inputKernel, type Kernel } from "../kernel.ts";
 import { gpInference, gradientDescentMseEnsemble } from "../predict.ts";
 import type { Layer } from "../stax/layer.ts";
 import { standardizeRows, zcaWhiten } from "../zca.ts";
-import { compareArchitectures, fcNet } from "./architecture_comparison.ts";
+import { ARCHITECTURES, compareArchitectures, fcNet } from "./architecture_comparison.ts";
 import { trainFiniteEnsemble } from "./finite_training.ts";
 import { accuracy, loadMnistInputs, meanSquaredError } from "./mnist_inputs.ts";
 
@@ -98,6 +98,8 @@ const schema = z.strictObject({
    * CNN-GAP kernel (H*W)^2 times.
    */
   cnnTrainSize: z.number().int().min(0).max(9000).default(1000),
+  /** Architectures of the comparison: fully connected, CNN-VEC, CNN-GAP (the costliest). */
+  cnnArchitectures: z.array(z.enum(ARCHITECTURES)).min(1).default([...ARCHITECTURES]),
   /** Test examples of the architecture comparison (at most testSize: the first of the split). */
   cnnTestSize: z.number().int().min(10).max(5000).default(1000),
   /**
