@@ -1,7 +1,7 @@
 /**
  * Infinite-width neural networks: NNGP and NTK kernels from a stax-style layer algebra (dense,
- * pointwise, convolutional (strides, dilation), flatten and global average pooling layers: the FC, CNN-VEC
- * and CNN-GAP kernels),
+ * pointwise, convolutional (strides, dilation), average pooling, flatten and global average pooling
+ * layers: the FC, CNN-VEC and CNN-GAP kernels),
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
  * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
  * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
@@ -88,6 +88,7 @@ export { dropout } from "./stax/dropout.ts";
 export { conv, type ConvOptions, patchKernel } from "./stax/conv.ts";
 export { flatten, flattenKernel } from "./stax/flatten.ts";
 export { globalAvgPool, poolKernel } from "./stax/global_avg_pool.ts";
+export { avgPool, type AvgPoolOptions, poolWindowKernel } from "./stax/avg_pool.ts";
 export {
   checkFilterShape,
   pairedWindowMean,
