@@ -231,7 +231,7 @@ Deno.test("the real CLI process: demo with the real registry, and exit codes", a
       const dec = new TextDecoder();
       return { code: p.code, out: dec.decode(p.stdout), err: dec.decode(p.stderr) };
     };
-    // The demo path with the real registry, its four slowest experiments cut down (CI time:
+    // The demo path with the real registry, its five slowest experiments cut down (CI time:
     // their own tests cover them at tiny scale; `deno task demo` runs the real quick presets).
     const smaller = [
       "sde-mnist.trainSteps=100",
@@ -241,6 +241,8 @@ Deno.test("the real CLI process: demo with the real registry, and exit codes", a
       "lopt-train.iterations=10",
       "sde-gmm.trainSteps=100",
       "sde-gmm.steps=50",
+      "nngp-mnist.cnnTrainSize=50",
+      "nngp-mnist.cnnTestSize=100",
     ].flatMap((s) => ["--set", s]);
     const demo = await run("run", "all", "--quick", "--out", outRoot, ...smaller);
     assert.equal(demo.code, 0, demo.err);
