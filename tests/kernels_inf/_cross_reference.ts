@@ -1,8 +1,9 @@
 /**
  * f64 host reference for cross-location ("full spatial") kernels: the neural-tangents
- * recursions of `Conv` (stride 1, without `diagonal_spatial`), pointwise layers, `Flatten` and
- * `GlobalAvgPool` (Novak et al. 2019, "Bayesian deep convolutional networks with many channels
- * are Gaussian processes"), written directly over plain arrays, independent of the GPU code.
+ * recursions of `Conv` (stride 1, without `diagonal_spatial`), pointwise layers, `Flatten`,
+ * `GlobalAvgPool` and `AvgPool` (Novak et al. 2019, "Bayesian deep convolutional networks with
+ * many channels are Gaussian processes"), written directly over plain arrays, independent of the
+ * GPU code.
  *
  * Layout as on the GPU: nngp/ntk `[n1, n2, P, P]` (entry [i, j, p, q]: input i at location p
  * with input j at location q), c1 `[n1, P, P]`, c2 `[n2, P, P]`, P = h*w row-major
@@ -13,8 +14,113 @@
  */
 import type { SpatialRefLayer } from "./_spatial_reference.ts";
 
-/** One step of a reference network: the same-location steps plus global average pooling. */
-export type CrossRefLayer = SpatialRefLayer | { kind: "gap" };
+/**
+ * Local average pooling (neural-tangents' `AvgPool`, `normalize_edges=False`): a KH x KW window
+ * with strides, padding and dilations as `conv2d` (stride defaults to the window, padding to
+ * "valid"); padding taps count as zeros in the mean over all KH KW taps. `tied: true` moves both
+ * locations of a pair by the same tap, as a convolution's shared weight does: the wrong map for
+ * pooling, kept to show that tests tell the two apart.
+ */
+export interface RefAvgPool {
+  kind: "avgPool";
+  kh: number;
+  kw: number;
+  stride?: readonly [number, number];
+  padding?: "same" | "valid" | readonly [readonly [number, number], readonly [number, number]];
+  dilation?: readonly [number, number];
+  tied?: boolean;
+}
+
+/** One step of a reference network: the same-location steps plus average pooling. */
+export type CrossRefLayer = SpatialRefLayer | { kind: "gap" } | RefAvgPool;
+
+/** Output size and top/left padding of an average-pooling window over an h x w grid. */
+export interface RefPoolGeometry {
+  oh: number;
+  ow: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/**
+ * Geometry of `l` over h x w: XLA SAME (output ceil(n / s), total padding
+ * max((out - 1) s + ext - n, 0), the smaller half on top/left), "valid", or explicit pads;
+ * ext = (k - 1) d + 1 the dilated window.
+ */
+export function refPoolGeometry(l: RefAvgPool, h: number, w: number): RefPoolGeometry {
+  const s = l.stride ?? [l.kh, l.kw], d = l.dilation ?? [1, 1], pad = l.padding ?? "valid";
+  const dim = (n: number, k: number, i: 0 | 1) => {
+    const ext = (k - 1) * d[i] + 1;
+    let lo = 0, hi = 0;
+    if (pad === "same") {
+      const total = Math.max((Math.ceil(n / s[i]) - 1) * s[i] + ext - n, 0);
+      lo = Math.floor(total / 2);
+      hi = total - lo;
+    } else if (pad !== "valid") [lo, hi] = pad[i];
+    return { out: Math.floor((n + lo + hi - ext) / s[i]) + 1, lo };
+  };
+  const y = dim(h, l.kh, 0), x = dim(w, l.kw, 1);
+  return { oh: y.out, ow: x.out, padTop: y.lo, padLeft: x.lo };
+}
+
+/**
+ * The input locations (row-major y * w + x) under each window tap, per output location:
+ * `taps[o][t]`, -1 where the tap falls in the padding.
+ */
+export function refPoolTaps(l: RefAvgPool, h: number, w: number): number[][] {
+  const g = refPoolGeometry(l, h, w);
+  const s = l.stride ?? [l.kh, l.kw], d = l.dilation ?? [1, 1];
+  const taps: number[][] = [];
+  for (let oy = 0; oy < g.oh; oy++) {
+    for (let ox = 0; ox < g.ow; ox++) {
+      const t: number[] = [];
+      for (let ky = 0; ky < l.kh; ky++) {
+        for (let kx = 0; kx < l.kw; kx++) {
+          const y = oy * s[0] + ky * d[0] - g.padTop, x = ox * s[1] + kx * d[1] - g.padLeft;
+          t.push(y >= 0 && y < h && x >= 0 && x < w ? y * w + x : -1);
+        }
+      }
+      taps.push(t);
+    }
+  }
+  return taps;
+}
+
+/**
+ * Average pooling of `b` cross maps [P, P]: untied,
+ * out[o1, o2] = (1 / T^2) sum_{s in taps(o1)} sum_{t in taps(o2)} m[s, t] (T = KH KW, padding
+ * terms zero); tied (`l.tied`), out[o1, o2] = (1 / T) sum_tap m[taps(o1)[tap], taps(o2)[tap]].
+ */
+export function refAvgPoolMaps(
+  m: ArrayLike<number>,
+  b: number,
+  h: number,
+  w: number,
+  l: RefAvgPool,
+): { out: Float64Array; oh: number; ow: number } {
+  const { oh, ow } = refPoolGeometry(l, h, w);
+  const taps = refPoolTaps(l, h, w), T = l.kh * l.kw, P = h * w, Q = oh * ow;
+  const out = new Float64Array(b * Q * Q);
+  for (let e = 0; e < b; e++) {
+    for (let o1 = 0; o1 < Q; o1++) {
+      for (let o2 = 0; o2 < Q; o2++) {
+        let s = 0;
+        for (let t1 = 0; t1 < T; t1++) {
+          const a = taps[o1][t1];
+          if (a < 0) continue;
+          if (l.tied) {
+            const c = taps[o2][t1];
+            if (c >= 0) s += m[(e * P + a) * P + c];
+          } else {
+            for (const c of taps[o2]) if (c >= 0) s += m[(e * P + a) * P + c];
+          }
+        }
+        out[(e * Q + o1) * Q + o2] = s / (l.tied ? T : T * T);
+      }
+    }
+  }
+  return { out, oh, ow };
+}
 
 /** A cross-location kernel in f64. */
 export interface CrossRef {
@@ -139,6 +245,19 @@ export function refCrossKernel(k0: CrossRef, layers: CrossRefLayer[]): CrossRef 
         width: k.width * l.kh * l.kw,
       };
       k = refCrossKernel(patches, [{ ...l, kind: "dense" }]);
+    } else if (l.kind === "avgPool") {
+      // no parameters: all four maps pooled alike, width unchanged, still cross-location
+      const pool = (m: Float64Array, b: number) => refAvgPoolMaps(m, b, k.h, k.w, l);
+      const nn = pool(k.nngp, n1 * n2);
+      k = {
+        ...k,
+        nngp: nn.out,
+        ntk: pool(k.ntk, n1 * n2).out,
+        c1: pool(k.c1, n1).out,
+        c2: pool(k.c2, n2).out,
+        h: nn.oh,
+        w: nn.ow,
+      };
     } else if (l.kind === "dense") {
       // every entry (any pair of locations) maps alike: the bias is shared by all locations
       const w2 = l.wStd ** 2,

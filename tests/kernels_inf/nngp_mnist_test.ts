@@ -68,7 +68,7 @@ Deno.test("nngp-mnist runs at tiny scale and reports the issue's metrics", async
     ["cnn_vec", "7x7", "zca", 40],
     ["cnn_gap", "7x7", "zca", 40],
   ]);
-  assert.equal(r.charts!.length, 4);
+  assert.equal(r.charts!.length, 5);
   const finite = r.tables!.find((t) => t.name === "finite")!.table;
   for (const col of ["single_acc", "ensemble_acc", "centered_acc", "centered_ensemble_acc"]) {
     assert.ok(finite.columnNames().includes(col), col);

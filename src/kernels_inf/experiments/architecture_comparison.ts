@@ -237,6 +237,7 @@ export async function compareArchitectures(
           inputs: `${side}x${side}`,
           preprocessing: prep.name,
           train: n,
+          test: nTe,
           nngp_acc: accuracy(mn, data.labelsTest),
           ntk_acc: accuracy(mt, data.labelsTest),
           seconds: (performance.now() - t0) / 1000,

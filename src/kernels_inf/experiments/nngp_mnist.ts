@@ -619,6 +619,7 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
         precRows,
         kBest,
         metrics.infinite_at_steps_acc as number,
+        archCmp?.rows ?? [],
       ),
       notes,
     };
@@ -637,6 +638,7 @@ function charts(
   prec: Record<string, string | number>[],
   kernelAcc: number,
   kernelAtStepsAcc: number,
+  archs: Record<string, string | number>[],
 ) {
   const gridLong = grid.filter((r) => r.inputs === "standardized" || r.inputs === "zca").flatMap((
     r,
@@ -778,5 +780,61 @@ function charts(
         },
       },
     },
+    ...(archs.length ? [architectureChart(archs)] : []),
   ];
+}
+
+/** Kernel accuracy by architecture, NNGP vs NTK, per preprocessing, with +-2 standard errors. */
+function architectureChart(rows: Record<string, string | number>[]) {
+  const long = rows.flatMap((r) =>
+    (["nngp", "ntk"] as const).map((k) => {
+      const acc = r[`${k}_acc`] as number, n = r.test as number;
+      const se2 = 2 * Math.sqrt(acc * (1 - acc) / n);
+      return {
+        architecture: r.architecture,
+        preprocessing: r.preprocessing,
+        kernel: k.toUpperCase(),
+        acc,
+        lo: acc - se2,
+        hi: acc + se2,
+      };
+    })
+  );
+  const x = { field: "architecture", type: "nominal", title: "Architecture", sort: null };
+  return {
+    name: "architectures",
+    title: `Fully connected vs CNN-VEC vs CNN-GAP kernels (${rows[0].train} training / ` +
+      `${rows[0].test} test digits at ${rows[0].inputs}; bars +-2 standard errors)`,
+    spec: {
+      data: { values: long },
+      facet: { column: { field: "preprocessing", type: "nominal", title: "Inputs" } },
+      spec: {
+        layer: [
+          {
+            mark: "bar",
+            encoding: {
+              x,
+              xOffset: { field: "kernel", type: "nominal" },
+              y: {
+                field: "acc",
+                type: "quantitative",
+                title: "Test accuracy",
+                scale: { zero: false },
+              },
+              color: { field: "kernel", type: "nominal" },
+            },
+          },
+          {
+            mark: { type: "rule", color: "black" },
+            encoding: {
+              x,
+              xOffset: { field: "kernel", type: "nominal" },
+              y: { field: "lo", type: "quantitative" },
+              y2: { field: "hi" },
+            },
+          },
+        ],
+      },
+    },
+  };
 }
