@@ -12,7 +12,7 @@
  * @module
  */
 import * as stax from "../src/kernels_inf/mod.ts";
-import { loadMnistInputs } from "../src/kernels_inf/experiments/mnist_inputs.ts";
+import { accuracy, loadMnistInputs } from "../src/kernels_inf/experiments/mnist_inputs.ts";
 import { random, reshape } from "../src/gpu/mod.ts";
 
 const nTrain = Number(Deno.args[0] ?? 100), nTest = Number(Deno.args[1] ?? 200);
@@ -44,18 +44,17 @@ const result = await stax.gpInference({
   yTrain: data.yTrain,
 }, { diagReg: 1e-4, precision: "f64" });
 
-const accuracy = (pred: ArrayLike<number>) => {
-  let right = 0;
-  data.labelsTest.forEach((label, i) => {
-    let best = 0;
-    for (let j = 1; j < 10; j++) if (pred[i * 10 + j] > pred[i * 10 + best]) best = j;
-    if (best === label) right++;
-  });
-  return right / nTest;
-};
 console.log(`${nTrain} training / ${nTest} test digits at 7x7, solve: ${result.method}`);
-console.log(`CNN-GAP NNGP test accuracy: ${accuracy(await result.nngp!.mean.read()).toFixed(4)}`);
-console.log(`CNN-GAP NTK  test accuracy: ${accuracy(await result.ntk!.mean.read()).toFixed(4)}`);
+console.log(
+  `CNN-GAP NNGP test accuracy: ${
+    accuracy(await result.nngp!.mean.read(), data.labelsTest).toFixed(4)
+  }`,
+);
+console.log(
+  `CNN-GAP NTK  test accuracy: ${
+    accuracy(await result.ntk!.mean.read(), data.labelsTest).toFixed(4)
+  }`,
+);
 
 // The finite network: 256 channels per convolution, outputs [N, 10].
 const out = net.apply(net.init(random.key(0), [7, 7, 1]), xTest);

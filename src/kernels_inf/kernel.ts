@@ -140,6 +140,37 @@ function checkFits(x1: Tensor, x2: Tensor | null, diagonal: boolean, cross: bool
 }
 
 /**
+ * Asserts `k` is a cross-location kernel, as pooling layers need, and returns its `[H, W]`: a
+ * ShapeError for a flat kernel, an InvalidArgumentError (saying how to build one) for a
+ * same-location kernel.
+ *
+ * @example
+ * ```ts
+ * import { inputKernel, requireCrossLocations } from "./kernel.ts";
+ * import { zeros } from "../gpu/mod.ts";
+ * const k = inputKernel(zeros([1, 2, 2, 1]));
+ * try { requireCrossLocations(k, "demo"); } catch (e) { console.log((e as Error).name); } // InvalidArgumentError
+ * ```
+ */
+export function requireCrossLocations(k: Kernel, where: string): readonly [number, number] {
+  if (!k.spatial) {
+    throw new ShapeError(
+      `${where}: needs a spatial kernel of images [N, H, W, C], got a flat kernel (nngp ` +
+        `[${k.nngp.shape.join(", ")}]); pool before flatten() and dense readouts`,
+    );
+  }
+  if (!k.crossLocations) {
+    throw new InvalidArgumentError(
+      `${where}: needs the covariances across locations, but the kernel tracks same-location ` +
+        `entries only (nngp [${k.nngp.shape.join(", ")}]); build the input kernel with ` +
+        `inputKernel(x1, x2, { crossLocations: true }) (layer.kernel does so for networks ` +
+        `containing pooling layers)`,
+    );
+  }
+  return k.spatial;
+}
+
+/**
  * Options of {@link inputKernel}.
  *
  * @example
@@ -170,6 +201,11 @@ function checkInput(x: Tensor, name: string): void {
   }
   if (x.dtype !== "f32") {
     throw new InvalidArgumentError(`inputKernel: ${name} must be f32, got ${x.dtype}`);
+  }
+  if (x.rank === 4 && x.shape.slice(1).includes(0)) {
+    throw new ShapeError(
+      `inputKernel: ${name} images [${x.shape.join(", ")}] have no pixels or channels`,
+    );
   }
 }
 
@@ -250,9 +286,6 @@ function spatialInputKernel(
 ): Kernel {
   const [n, h, w, c] = x1.shape;
   const p = h * w;
-  if (c === 0 || p === 0) {
-    throw new ShapeError(`inputKernel: images [${x1.shape.join(", ")}] have no pixels or channels`);
-  }
   const spatial = [h, w] as const;
   const inv = 1 / Math.sqrt(c);
   return scope(() => {
@@ -295,9 +328,6 @@ function crossInputKernel(
 ): Kernel {
   const [n, h, w, c] = x1.shape;
   const p = h * w;
-  if (c === 0 || p === 0) {
-    throw new ShapeError(`inputKernel: images [${x1.shape.join(", ")}] have no pixels or channels`);
-  }
   const base = { width: c, diagonal, computeNtk, spatial: [h, w] as const, crossLocations: true };
   const inv = 1 / Math.sqrt(c);
   return scope(() => {

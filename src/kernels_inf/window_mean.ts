@@ -248,7 +248,6 @@ export function windowMean(
   options: WindowOptions = {},
 ): Tensor {
   const where = "windowMean";
-  if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
   if (x.rank < 2) {
     throw new ShapeError(
       `${where}: x must be maps [..., H, W] (rank >= 2), got shape [${x.shape.join(", ")}]`,
@@ -256,15 +255,21 @@ export function windowMean(
   }
   const h = x.shape[x.rank - 2], w = x.shape[x.rank - 1];
   const g = windowGeometry([h, w], filterShape, options, where);
-  const out = Tensor.empty([...x.shape.slice(0, -2), g.oh, g.ow], "f32", where);
+  return runWindow(windowMeanKernel(), x, [...x.shape.slice(0, -2), g.oh, g.ow], g, where);
+}
+
+/** Allocates the output and runs a window kernel on `x`, one invocation per output entry. */
+function runWindow(
+  spec: KernelSpec,
+  x: Tensor,
+  outShape: number[],
+  g: WindowGeometry,
+  where: string,
+): Tensor {
+  if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
+  const out = Tensor.empty(outShape, "f32", where);
   const words = packWindow(out.size, g);
-  runtime().dispatch(
-    windowMeanKernel(),
-    [x.buffer(where)],
-    [out.buffer(where)],
-    words,
-    grid(out.size),
-  );
+  runtime().dispatch(spec, [x.buffer(where)], [out.buffer(where)], words, grid(out.size));
   return out;
 }
 
@@ -328,7 +333,6 @@ export function pairedWindowMean(
   options: WindowOptions = {},
 ): Tensor {
   const where = "pairedWindowMean";
-  if (x.dtype !== "f32") throw new DtypeError(`${where}: x must be f32, got ${x.dtype}`);
   const [h, w, h2, w2] = x.shape.slice(-4);
   if (x.rank < 4 || h !== h2 || w !== w2) {
     throw new ShapeError(
@@ -336,14 +340,6 @@ export function pairedWindowMean(
     );
   }
   const g = windowGeometry([h, w], filterShape, options, where);
-  const out = Tensor.empty([...x.shape.slice(0, -4), g.oh, g.ow, g.oh, g.ow], "f32", where);
-  const words = packWindow(out.size, g);
-  runtime().dispatch(
-    pairedWindowMeanKernel(),
-    [x.buffer(where)],
-    [out.buffer(where)],
-    words,
-    grid(out.size),
-  );
-  return out;
+  const outShape = [...x.shape.slice(0, -4), g.oh, g.ow, g.oh, g.ow];
+  return runWindow(pairedWindowMeanKernel(), x, outShape, g, where);
 }

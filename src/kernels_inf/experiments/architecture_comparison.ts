@@ -49,13 +49,15 @@ export function cnnVecNet(
   act: "relu" | "erf",
   c: { wStd: number; bStd: number },
 ): Layer {
-  const layers: Layer[] = [];
-  for (let i = 0; i < depth; i++) {
-    layers.push(conv(1, [3, 3], { wStd: c.wStd, bStd: c.bStd }));
-    layers.push(act === "relu" ? relu() : erf());
-  }
-  layers.push(flatten(), dense(10, { wStd: c.wStd, bStd: c.bStd }));
-  return serial(...layers);
+  return serial(...convStack(depth, act, c), flatten(), dense(10, { wStd: c.wStd, bStd: c.bStd }));
+}
+
+/** `depth` 3x3 "same" convolutions, each followed by the activation (NTK parameterization). */
+function convStack(depth: number, act: "relu" | "erf", c: { wStd: number; bStd: number }) {
+  return Array.from({ length: depth }, () => [
+    conv(1, [3, 3], { wStd: c.wStd, bStd: c.bStd }),
+    act === "relu" ? relu() : erf(),
+  ]).flat();
 }
 
 /**
@@ -74,13 +76,11 @@ export function cnnGapNet(
   act: "relu" | "erf",
   c: { wStd: number; bStd: number },
 ): Layer {
-  const layers: Layer[] = [];
-  for (let i = 0; i < depth; i++) {
-    layers.push(conv(1, [3, 3], { wStd: c.wStd, bStd: c.bStd }));
-    layers.push(act === "relu" ? relu() : erf());
-  }
-  layers.push(globalAvgPool(), dense(10, { wStd: c.wStd, bStd: c.bStd }));
-  return serial(...layers);
+  return serial(
+    ...convStack(depth, act, c),
+    globalAvgPool(),
+    dense(10, { wStd: c.wStd, bStd: c.bStd }),
+  );
 }
 
 /** Entries of one kernel block (per tensor) the comparison aims for: 64 MB of f32. */

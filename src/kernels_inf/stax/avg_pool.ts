@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { InvalidArgumentError, ShapeError } from "../../errors.ts";
+import { ShapeError } from "../../errors.ts";
 import {
   type Conv2dOptions,
   im2col,
@@ -32,7 +32,7 @@ import {
   type Tensor,
   transpose,
 } from "../../gpu/mod.ts";
-import type { Kernel } from "../kernel.ts";
+import { type Kernel, requireCrossLocations } from "../kernel.ts";
 import { checkFilterShape, windowGeometry, windowMean, windowOptions } from "../window_mean.ts";
 import {
   type Flow,
@@ -77,22 +77,8 @@ export function poolWindowKernel(
   options: AvgPoolOptions,
   where = "avgPool",
 ): Kernel {
-  if (!k.spatial) {
-    throw new ShapeError(
-      `${where}: needs a spatial kernel of images [N, H, W, C], got a flat kernel (nngp ` +
-        `[${k.nngp.shape.join(", ")}]); pool before flatten() and dense readouts`,
-    );
-  }
-  if (!k.crossLocations) {
-    throw new InvalidArgumentError(
-      `${where}: needs the covariances across locations, but the kernel tracks same-location ` +
-        `entries only (nngp [${k.nngp.shape.join(", ")}]); build the input kernel with ` +
-        `inputKernel(x1, x2, { crossLocations: true }) (layer.kernel does so for networks ` +
-        `containing avgPool)`,
-    );
-  }
-  const [h, w] = k.spatial;
-  const g = windowGeometry(k.spatial, windowShape, options, where);
+  const [h, w] = requireCrossLocations(k, where);
+  const g = windowGeometry([h, w], windowShape, options, where);
   const p = h * w, q = g.oh * g.ow;
   return scope(() => {
     // [B, P, P] -> window means over the second location, then (moved last) the first one

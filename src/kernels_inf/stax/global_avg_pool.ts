@@ -21,9 +21,9 @@
  * ```
  * @module
  */
-import { InvalidArgumentError, ShapeError } from "../../errors.ts";
+import { ShapeError } from "../../errors.ts";
 import { mean, scope, type Tensor } from "../../gpu/mod.ts";
-import type { Kernel } from "../kernel.ts";
+import { type Kernel, requireCrossLocations } from "../kernel.ts";
 import {
   type Flow,
   imageShape,
@@ -48,20 +48,7 @@ import {
  * ```
  */
 export function poolKernel(k: Kernel, where = "globalAvgPool"): Kernel {
-  if (!k.spatial) {
-    throw new ShapeError(
-      `${where}: needs a spatial kernel of images [N, H, W, C], got a flat kernel (nngp ` +
-        `[${k.nngp.shape.join(", ")}]); pool before flatten() and dense readouts`,
-    );
-  }
-  if (!k.crossLocations) {
-    throw new InvalidArgumentError(
-      `${where}: needs the covariances across locations, but the kernel tracks same-location ` +
-        `entries only (nngp [${k.nngp.shape.join(", ")}]); build the input kernel with ` +
-        `inputKernel(x1, x2, { crossLocations: true }) (layer.kernel does so for networks ` +
-        `containing globalAvgPool)`,
-    );
-  }
+  requireCrossLocations(k, where);
   return scope(() => {
     const avg = (t: Tensor) => mean(t, [-2, -1]);
     const cov1 = avg(k.cov1);
