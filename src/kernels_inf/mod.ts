@@ -95,6 +95,7 @@ export {
   type WindowGeometry,
   windowGeometry,
   windowMean,
+  type WindowOptions,
   type WindowPadding,
 } from "./window_mean.ts";
 export { type Eigh, eighHost, gaussHermite } from "./linalg/eigh.ts";
