@@ -10,7 +10,7 @@
  * The CNN-VEC kernel tracks an [N1, N2, P] map per layer (P = H*W locations), so it costs P times
  * the fully connected one, and the CNN-GAP kernel an [N1, N2, P, P] map, P^2 times: they run on
  * their own subset (`cnnTrainSize`) and resolution (`cnnPool`), with block-wise kernel
- * computation (`kernelBatched`, blocks sized so one block's kernel stays near 16M entries).
+ * computation (`kernelBatched`, whose default blocks fit the device's storage buffers).
  *
  * @example
  * ```ts
@@ -81,14 +81,6 @@ export function cnnGapNet(
     globalAvgPool(),
     dense(10, { wStd: c.wStd, bStd: c.bStd }),
   );
-}
-
-/** Entries of one kernel block (per tensor) the comparison aims for: 64 MB of f32. */
-const BLOCK_ENTRIES = 1 << 24;
-
-/** Rows per block so a block of `perPair` entries per pair of inputs stays near 16M entries. */
-function blockRows(perPair: number): number {
-  return Math.max(8, Math.min(256, Math.floor(Math.sqrt(BLOCK_ENTRIES / perPair))));
 }
 
 /**
@@ -219,10 +211,9 @@ export async function compareArchitectures(
           c,
         );
         const x = arch === "fc" ? prep.flat : prep.images;
-        const locs = side * side;
-        const blockSize = blockRows({ fc: 1, cnn_vec: locs, cnn_gap: locs * locs }[arch]);
-        const tt = kernelBatched(net, x.train, null, { blockSize });
-        const te = kernelBatched(net, x.test, x.train, { blockSize });
+        // kernelBatched's default blocks fit the device's buffers (P^2 entries per pair for GAP)
+        const tt = kernelBatched(net, x.train, null);
+        const te = kernelBatched(net, x.test, x.train);
         const r = await gpInference({
           kTrainTrain: { nngp: tt.nngp, ntk: tt.ntk },
           kTestTrain: { nngp: te.nngp, ntk: te.ntk },
