@@ -167,6 +167,175 @@ Deno.test("residual architecture helpers: typed errors name the field", () => {
   );
 });
 
+Deno.test("residual V2: projection shortcuts and the final activation in closed form", () => {
+  // w_s = 1/2 keeps the arithmetic exact: w_s^2 = 1/4, w_r^2 = 3/4.
+  const base = { blocks: 3, branchDepth: 2, shortcutWeight: 0.5 };
+  const v2: ResidualArchitecture = { ...base, projectionBlocks: [1], finalActivation: true };
+  // Slopes (r(y) = 2 y, x = 1): identity blocks 1/4 + 3/4 * 4 = 13/4, the projection block
+  // 1/4 * 2 + 3/4 * 4 = 7/2, the final activation 2.
+  assert.equal(residualNetworkMap(v2, (y) => 2 * y, 1), (13 / 4) * (7 / 2) * (13 / 4) * 2);
+  assert.equal(residualNetworkMap(base, (y) => 2 * y, 1), (13 / 4) ** 3);
+  // A nonlinear r fixes the order: block 0 identity, block 1 projection, then r.
+  // r(y) = y^2 from 1/2: block 0 gives 1/8 + 3/4 * 1/16 = 11/64, block 1
+  // 1/4 (11/64)^2 + 3/4 (11/64)^4 = 539539 / 2^26, and r squares that.
+  const two = { blocks: 2, branchDepth: 2, shortcutWeight: 0.5 };
+  const sq = (y: number) => y * y;
+  const want = (539539 / 2 ** 26) ** 2;
+  assert.equal(
+    residualNetworkMap({ ...two, projectionBlocks: [1], finalActivation: true }, sq, 0.5),
+    want,
+  );
+  assert.equal(residualNetworkMap({ ...two, projectionBlocks: [1] }, sq, 0.5), 539539 / 2 ** 26);
+  // Projecting block 0 instead is another network: 1/4 (1/4) + 3/4 (1/16) = 7/64 after block 0.
+  const b0 = 7 / 64, b1 = 0.25 * b0 + 0.75 * b0 ** 4;
+  assert.equal(residualNetworkMap({ ...two, projectionBlocks: [0] }, sq, 0.5), b1);
+  assert.notEqual(b1, 539539 / 2 ** 26);
+
+  // Maximal slope: max(x^F prod_b (w_s^2 x^(p_b) + w_r^2 x^k), x^k).
+  const mu = residualMaxSlope({ ...base, projectionBlocks: [0, 2], finalActivation: true });
+  for (const x of [1, 1.1, 1.7, 3]) {
+    const whole = x * (0.25 * x + 0.75 * x * x) ** 2 * (0.25 + 0.75 * x * x);
+    close(mu(x), Math.max(whole, x * x), 1e-15 * whole, `mu(${x})`);
+  }
+  // With w_s = 1 the blocks without projection are identities and the branch alone is x^3:
+  // projection blocks and the final activation make the whole network x^4 > x^3.
+  const wide = residualMaxSlope({
+    blocks: 4,
+    branchDepth: 3,
+    shortcutWeight: 1,
+    projectionBlocks: [0, 1, 3],
+    finalActivation: true,
+  });
+  assert.equal(wide(2), 16);
+  assert.equal(residualMaxSlope({ blocks: 4, branchDepth: 3, shortcutWeight: 1 })(2), 8);
+  // TAT's curvature function (C'(1) = 1, curvatures add): kappa (F + sum_b (w_s^2 p_b + w_r^2 k)).
+  const kappa = 0.125;
+  assert.equal(
+    maxCurvatureFunction(residualSubnetMax(v2))(kappa),
+    kappa * (1 + 0.25 + 3 * 0.75 * 2),
+  );
+  // The subnet max function keeps its own copy: editing the caller's array changes nothing.
+  const blocks = [1];
+  const m = residualSubnetMax({ ...base, projectionBlocks: blocks });
+  blocks[0] = 2;
+  assert.equal(m(1, (y) => 2 * y), (13 / 4) * (7 / 2) * (13 / 4));
+});
+
+Deno.test("residual V2 defaults: no projections and no final activation is today's network", () => {
+  const t = dksTransform({ activation: "tanh", depth: 4 });
+  const rs = [(y: number) => 1.3 * y, (y: number) => Math.sin(y) + 0.1];
+  for (
+    const arch of [
+      { blocks: 3, branchDepth: 2, shortcutWeight: 0.6 },
+      { blocks: 1, branchDepth: 1, shortcutWeight: 0.9 },
+    ]
+  ) {
+    const explicit = { ...arch, projectionBlocks: [], finalActivation: false };
+    for (const r of rs) {
+      assert.equal(residualNetworkMap(explicit, r, 0.4), residualNetworkMap(arch, r, 0.4));
+      assert.equal(residualSubnetMax(explicit)(1, r), residualSubnetMax(arch)(1, r));
+    }
+    assert.equal(residualMaxSlope(explicit)(1.2), residualMaxSlope(arch)(1.2));
+    assert.equal(residualGlobalCMap(t, explicit, 0.4), residualGlobalCMap(t, arch, 0.4));
+  }
+});
+
+Deno.test("residual V2 global C map: chain limits and one projection block by hand", () => {
+  const t = dksTransform({ activation: "tanh", depth: 4 });
+  for (const c of [-0.5, 0.8]) {
+    // w_s = 1 with every shortcut a projection: each block is r, then r once more.
+    const allProjected = {
+      blocks: 3,
+      branchDepth: 2,
+      shortcutWeight: 1,
+      projectionBlocks: [2, 0, 1],
+      finalActivation: true,
+    };
+    close(residualGlobalCMap(t, allProjected, c), globalCMap(t, 4, c), 1e-14, `w_s = 1, c=${c}`);
+    // w_s = 0: a chain of B k layers and the final activation.
+    const chain = { blocks: 2, branchDepth: 2, shortcutWeight: 0, finalActivation: true };
+    close(residualGlobalCMap(t, chain, c), globalCMap(t, 5, c), 1e-14, `w_s = 0, c=${c}`);
+  }
+  // One projection block: w_s^2 C(c) + w_r^2 C(C(c)), then C.
+  const c = 0.4, C = (y: number) => localCMap(t, y);
+  const arch = { blocks: 1, branchDepth: 2, shortcutWeight: 0.6, projectionBlocks: [0] };
+  const block = 0.36 * C(c) + 0.64 * C(C(c));
+  close(residualGlobalCMap(t, arch, c), block, 1e-14, "projection block");
+  close(residualGlobalCMap(t, { ...arch, finalActivation: true }, c), C(block), 1e-14, "final");
+  // The identity shortcut's answer differs by w_s^2 (c - C(c)) ~ 0.009, far beyond 1e-14.
+  assert.ok(Math.abs(block - (0.36 * c + 0.64 * C(C(c)))) > 1e-3, "the projection moves C");
+});
+
+Deno.test("DKS for a V2 residual network with projections: global C'(1) = zeta, C_f(0) = 0", () => {
+  const arch: ResidualArchitecture = {
+    blocks: 6,
+    branchDepth: 2,
+    shortcutWeight: 0.8,
+    projectionBlocks: [0, 2, 4],
+    finalActivation: true,
+  };
+  const t = dksTransform({
+    activation: "tanh",
+    depth: 13,
+    maxSlopeFunction: residualMaxSlope(arch),
+  });
+  const s = localCSlope(t);
+  const whole = s * ((0.64 * s + 0.36 * s * s) * (0.64 + 0.36 * s * s)) ** 3;
+  close(whole, 1.5, 1e-8, "the closed-form whole-network slope at the solved local slope");
+  assert.ok(whole > s * s, "the whole network dominates the branch");
+  // Richardson to h^4 from h = 0.01 leaves ~1e-10 truncation; quadrature noise ~1e-13 / h.
+  close(slopeAtOne((c) => residualGlobalCMap(t, arch, c)), 1.5, 1e-8, "C_f'(1)");
+  assert.ok(Math.abs(residualGlobalCMap(t, arch, 0)) < 1e-12, "C_f(0) = 0");
+  // Solving for the same blocks with identity shortcuts and no final activation gives a steeper
+  // activation, whose network (with the projections) then overshoots zeta.
+  const plain = { blocks: 6, branchDepth: 2, shortcutWeight: 0.8 };
+  const tPlain = dksTransform({
+    activation: "tanh",
+    depth: 12,
+    maxSlopeFunction: residualMaxSlope(plain),
+  });
+  const sPlain = localCSlope(tPlain);
+  assert.ok(sPlain > s + 1e-3, `local slopes: plain ${sPlain}, V2 ${s}`);
+  const overshoot = slopeAtOne((c) => residualGlobalCMap(tPlain, arch, c));
+  assert.ok(
+    overshoot > 1.5 + 0.05,
+    `the plain activation in the V2 network: C_f'(1) = ${overshoot}`,
+  );
+});
+
+Deno.test("residual V2 fields: typed errors name the field and the expected value", () => {
+  const t = dksTransform({ activation: "tanh", depth: 2 });
+  const base = { blocks: 3, branchDepth: 2, shortcutWeight: 0.5 };
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ projectionBlocks: [3] }, /projectionBlocks\[0\] must be an integer in \[0, 3\), got 3/],
+    [{ projectionBlocks: [0, -1] }, /projectionBlocks\[1\] must be an integer in \[0, 3\)/],
+    [{ projectionBlocks: [0.5] }, /projectionBlocks\[0\] must be an integer/],
+    [{ projectionBlocks: [NaN] }, /projectionBlocks\[0\] must be an integer/],
+    [{ projectionBlocks: ["1"] }, /projectionBlocks\[0\] must be an integer/],
+    [{ projectionBlocks: [2, 1, 2] }, /projectionBlocks must list each block once, got 2 twice/],
+    [{ projectionBlocks: 1 }, /projectionBlocks must be an array/],
+    [{ projectionBlocks: null }, /projectionBlocks must be an array/],
+    [{ finalActivation: 1 }, /finalActivation must be a boolean, got 1/],
+    [{ finalActivation: "true" }, /finalActivation must be a boolean/],
+  ];
+  const isTyped = (re: RegExp) => (e: unknown) =>
+    e instanceof InvalidArgumentError && re.test((e as Error).message);
+  for (const [extra, re] of bad) {
+    const a = { ...base, ...extra } as unknown as ResidualArchitecture;
+    const tag = JSON.stringify(extra);
+    assert.throws(() => residualMaxSlope(a), isTyped(/^residualMaxSlope: /), tag);
+    assert.throws(() => residualMaxSlope(a), isTyped(re), tag);
+    assert.throws(() => residualSubnetMax(a), isTyped(re), tag);
+    assert.throws(() => residualNetworkMap(a, (y) => y, 0.5), isTyped(re), tag);
+    assert.throws(() => residualGlobalCMap(t, a, 0.5), isTyped(re), tag);
+  }
+  // The block range follows `blocks`: index 3 is fine in a 4-block network.
+  assert.equal(
+    residualNetworkMap({ ...base, blocks: 4, projectionBlocks: [3] }, (y) => y, 0.5),
+    0.5,
+  );
+});
+
 Deno.test("leakyReluCMap matches the quadrature C map of leaky ReLU", () => {
   for (const a of [0, 0.3]) {
     for (const c of [-0.7, 0, 0.5]) {

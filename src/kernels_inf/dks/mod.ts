@@ -5,8 +5,9 @@
  * (Zhang, Botev, Martens 2022, "Deep learning without shortcuts: shaping the kernel with tailored
  * rectifiers"): local Q/C maps of an activation by f64 quadrature, the DKS transformation
  * phi_hat(x) = gamma (phi(alpha x + beta) + delta), TAT for leaky ReLU and smooth activations,
- * per-architecture rules (chains and normalizer-free residual networks: maximal slope and
- * curvature functions, the residual global C map), and scaled orthogonal initialization.
+ * per-architecture rules (chains and normalizer-free residual networks, with projection shortcuts
+ * and the ResNet V2 final activation: maximal slope and curvature functions, the residual global C
+ * map), and scaled orthogonal initialization.
  *
  * @example
  * ```ts
