@@ -168,6 +168,25 @@ export function windowOptions(options: WindowOptions, where: string): Conv2dOpti
   return options as Conv2dOptions;
 }
 
+/**
+ * Checks the form of window options when a layer is built, before any input size is known (on a
+ * 65536 x 65536 map, which any sensible window fits), so bad options fail at construction.
+ *
+ * @example
+ * ```ts
+ * import { checkWindowOptions } from "./window_mean.ts";
+ * checkWindowOptions([3, 3], { stride: 2, padding: "valid" }, "demo"); // passes
+ * try { checkWindowOptions([3, 3], { stride: 0 }, "demo"); } catch (e) { console.log((e as Error).name); } // InvalidArgumentError
+ * ```
+ */
+export function checkWindowOptions(
+  filterShape: readonly [number, number],
+  options: WindowOptions,
+  where: string,
+): void {
+  windowGeometry([1 << 16, 1 << 16], filterShape, options, where);
+}
+
 /** The 16 uniform words both window kernels read. */
 function packWindow(n: number, g: WindowGeometry): Uint32Array {
   const words = paramWords();

@@ -33,7 +33,13 @@ import {
   transpose,
 } from "../../gpu/mod.ts";
 import { type Kernel, requireCrossLocations } from "../kernel.ts";
-import { checkFilterShape, windowGeometry, windowMean, windowOptions } from "../window_mean.ts";
+import {
+  checkFilterShape,
+  checkWindowOptions,
+  windowGeometry,
+  windowMean,
+  windowOptions,
+} from "../window_mean.ts";
 import {
   type Flow,
   imageShape,
@@ -131,8 +137,7 @@ export function avgPool(
     stride: window,
     ...windowOptions(options, "avgPool"),
   };
-  // the option forms are checked now, on a map any window fits
-  windowGeometry([1 << 16, 1 << 16], window, o, "avgPool");
+  checkWindowOptions(window, o, "avgPool");
   const [kh, kw] = window;
   const name = `avgPool([${kh}, ${kw}])`;
   return makeLayer({

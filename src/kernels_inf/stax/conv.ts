@@ -48,6 +48,7 @@ import { applyStages } from "../fused_stages.ts";
 import type { Kernel } from "../kernel.ts";
 import {
   checkFilterShape,
+  checkWindowOptions,
   pairedWindowMean,
   windowGeometry,
   windowMean,
@@ -112,14 +113,10 @@ function parse(out: number, filterShape: unknown, options: ConvOptions) {
     stride: (o.stride ?? 1) as Conv2dOptions["stride"],
     dilation: (o.dilation ?? 1) as Conv2dOptions["dilation"],
   };
-  // check the window options now (on a map the dilated filter fits), not at the first use
-  const ext = filter.map((k, d) => (k - 1) * Math.max(1, Number(pairOf(window.dilation)[d])) + 1);
-  windowGeometry([ext[0], ext[1]], filter, window, "conv");
+  checkWindowOptions(filter, window, "conv");
   const dense: DenseConfig = { wStd: o.wStd, bStd: o.bStd, parameterization: o.parameterization };
   return { filter, window, dense };
 }
-
-const pairOf = (v: unknown): unknown[] => Array.isArray(v) ? v : [v, v];
 
 /**
  * The kernel of a convolution's patches: window means of every map of a spatial kernel (the
