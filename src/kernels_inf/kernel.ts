@@ -362,6 +362,34 @@ function crossInputKernel(
 }
 
 /**
+ * The four tensors of a kernel mapped by `f`, each distinct tensor once, so the sharing survives
+ * (cov2 is cov1 when x2 = x1, nngp is cov1 in diagonal mode); a null NTK stays null. For layers
+ * whose kernel map acts alike on all four (window means, pooling, flatten).
+ *
+ * @example
+ * ```ts
+ * import { inputKernel, mapKernelTensors } from "./kernel.ts";
+ * import { mul, tensor } from "../gpu/mod.ts";
+ * const k = inputKernel(tensor([[1, 1]]));
+ * const m = mapKernelTensors(k, (t) => mul(t, 2));
+ * console.log(await m.nngp.read(), m.cov2 === m.cov1, m.ntk); // [2] true null
+ * ```
+ */
+export function mapKernelTensors(
+  k: Kernel,
+  f: (t: Tensor) => Tensor,
+): Pick<Kernel, "nngp" | "ntk" | "cov1" | "cov2"> {
+  const cov1 = f(k.cov1);
+  const cov2 = k.cov2 === k.cov1 ? cov1 : f(k.cov2);
+  return {
+    nngp: k.nngp === k.cov1 ? cov1 : f(k.nngp),
+    ntk: k.ntk ? f(k.ntk) : null,
+    cov1,
+    cov2,
+  };
+}
+
+/**
  * Disposes every tensor of a kernel (shared tensors once).
  *
  * @example

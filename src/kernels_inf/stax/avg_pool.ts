@@ -32,7 +32,7 @@ import {
   type Tensor,
   transpose,
 } from "../../gpu/mod.ts";
-import { type Kernel, requireCrossLocations } from "../kernel.ts";
+import { type Kernel, mapKernelTensors, requireCrossLocations } from "../kernel.ts";
 import {
   checkFilterShape,
   checkWindowOptions,
@@ -99,13 +99,8 @@ export function poolWindowKernel(
         q,
       ]);
     };
-    const cov1 = pool(k.cov1);
-    const cov2 = k.cov2 === k.cov1 ? cov1 : pool(k.cov2);
     return {
-      nngp: k.nngp === k.cov1 ? cov1 : pool(k.nngp),
-      ntk: k.ntk ? pool(k.ntk) : null,
-      cov1,
-      cov2,
+      ...mapKernelTensors(k, pool),
       width: k.width,
       diagonal: k.diagonal,
       computeNtk: k.computeNtk,

@@ -45,7 +45,7 @@ import {
 } from "../../gpu/mod.ts";
 import { parseOptions } from "../../options.ts";
 import { applyStages } from "../fused_stages.ts";
-import type { Kernel } from "../kernel.ts";
+import { type Kernel, mapKernelTensors } from "../kernel.ts";
 import {
   checkFilterShape,
   checkWindowOptions,
@@ -159,14 +159,8 @@ export function patchKernel(
         const maps = windowMean(reshape(t, [...lead, h, w]), filterShape, window);
         return reshape(maps, [...lead, op]);
       };
-    const cov1 = wm(k.cov1);
-    const cov2 = k.cov2 === k.cov1 ? cov1 : wm(k.cov2);
-    const nngp = k.nngp === k.cov1 ? cov1 : wm(k.nngp);
     return {
-      nngp,
-      ntk: k.ntk ? wm(k.ntk) : null,
-      cov1,
-      cov2,
+      ...mapKernelTensors(k, wm),
       width: k.width * g.kh * g.kw,
       diagonal: k.diagonal,
       computeNtk: k.computeNtk,

@@ -22,7 +22,7 @@
  */
 import { mean, reshape, scope, slice, type Tensor } from "../../gpu/mod.ts";
 import { ShapeError } from "../../errors.ts";
-import { type Kernel, kernelLocations } from "../kernel.ts";
+import { type Kernel, kernelLocations, mapKernelTensors } from "../kernel.ts";
 import { channels, type Flow, type Layer, makeLayer, singleKernel, singleTensor } from "./layer.ts";
 
 /**
@@ -51,13 +51,8 @@ export function flattenKernel(k: Kernel): Kernel {
     const avg = k.crossLocations
       ? (t: Tensor) => mean(sameLocation(t), -1)
       : (t: Tensor) => mean(t, -1);
-    const cov1 = avg(k.cov1);
-    const cov2 = k.cov2 === k.cov1 ? cov1 : avg(k.cov2);
     return {
-      nngp: k.nngp === k.cov1 ? cov1 : avg(k.nngp),
-      ntk: k.ntk ? avg(k.ntk) : null,
-      cov1,
-      cov2,
+      ...mapKernelTensors(k, avg),
       width: k.width * p,
       diagonal: k.diagonal,
       computeNtk: k.computeNtk,

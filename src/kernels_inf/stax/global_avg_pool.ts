@@ -23,7 +23,7 @@
  */
 import { ShapeError } from "../../errors.ts";
 import { mean, scope, type Tensor } from "../../gpu/mod.ts";
-import { type Kernel, requireCrossLocations } from "../kernel.ts";
+import { type Kernel, mapKernelTensors, requireCrossLocations } from "../kernel.ts";
 import {
   type Flow,
   imageShape,
@@ -51,13 +51,8 @@ export function poolKernel(k: Kernel, where = "globalAvgPool"): Kernel {
   requireCrossLocations(k, where);
   return scope(() => {
     const avg = (t: Tensor) => mean(t, [-2, -1]);
-    const cov1 = avg(k.cov1);
-    const cov2 = k.cov2 === k.cov1 ? cov1 : avg(k.cov2);
     return {
-      nngp: k.nngp === k.cov1 ? cov1 : avg(k.nngp),
-      ntk: k.ntk ? avg(k.ntk) : null,
-      cov1,
-      cov2,
+      ...mapKernelTensors(k, avg),
       width: k.width,
       diagonal: k.diagonal,
       computeNtk: k.computeNtk,
