@@ -34,7 +34,6 @@ from _peer import emit
 
 W2, B2 = 1.5**2, 0.05**2
 BIG = "--big" in sys.argv
-GAP_SIZE = (32, 7)  # (N, S) of the CNN-GAP row; main() picks the GPU size
 
 
 def np_kernel(x):
@@ -139,7 +138,7 @@ def run_numpy(sizes, solve_sizes, eigh_sizes):
         emit(f"numpy_kinf_eigh_f64_n{n}_ms", (time.perf_counter() - t0) * 1e3, "ms")
 
 
-def run_jax(sizes, solve_sizes, eigh_sizes):
+def run_jax(sizes, solve_sizes, eigh_sizes, gap_size):
     try:
         import jax
         import jax.numpy as jnp
@@ -184,7 +183,7 @@ def run_jax(sizes, solve_sizes, eigh_sizes):
             sec = (time.perf_counter() - t0) / reps
             emit(f"{label}_kinf_relu3_n{n}_entries_per_s", n * n / sec, "entries/s")
 
-    gn, side = GAP_SIZE
+    gn, side = gap_size  # (N, S) of the CNN-GAP row
     gap = jax.jit(lambda x: cnn_gap_kernel(jnp, x, {"precision": jax.lax.Precision.HIGHEST}))
     xg = jax.random.uniform(jax.random.PRNGKey(gn), (gn, side, side, 1), dtype=jnp.float32)
     jax.block_until_ready(gap(xg))
@@ -232,12 +231,10 @@ def main():
         gpu = jax.devices()[0].platform == "gpu"
     except Exception:
         gpu = False
-    global GAP_SIZE
-    GAP_SIZE = (256, 8) if (BIG or gpu) else (32, 7)
     sizes = [1000, 10000] if (BIG or gpu) else [1000]
     solve_sizes = [1000, 4000] if (BIG or gpu) else [500]
     eigh_sizes = [1000] if (BIG or gpu) else [128]
-    run_jax(sizes, solve_sizes, eigh_sizes)
+    run_jax(sizes, solve_sizes, eigh_sizes, (256, 8) if (BIG or gpu) else (32, 7))
     run_numpy(sizes, [n for n in solve_sizes if n <= 2000] + ([4000] if BIG else []), eigh_sizes)
 
 

@@ -4,8 +4,14 @@
  *
  * @module
  */
-import { random, type Tensor } from "../../src/gpu/mod.ts";
-import { type DualActivation, empiricalNtk, type Layer } from "../../src/kernels_inf/mod.ts";
+import { random, scope, type Tensor } from "../../src/gpu/mod.ts";
+import {
+  type DualActivation,
+  empiricalNtk,
+  inputKernel,
+  type Kernel,
+  type Layer,
+} from "../../src/kernels_inf/mod.ts";
 
 /** One step of a reference network. */
 export type RefLayer =
@@ -131,4 +137,24 @@ export async function meanEmpiricalNtkError(
     s += Math.sqrt(num / den);
   }
   return s / seeds.length;
+}
+
+/** The four arrays of a GPU kernel read back (ntk null when not tracked). */
+export async function readKernel(k: Kernel) {
+  const [nngp, ntk, c1, c2] = await Promise.all([
+    k.nngp.read(),
+    k.ntk ? k.ntk.read() : Promise.resolve(null),
+    k.cov1.read(),
+    k.cov2.read(),
+  ]);
+  return { nngp, ntk, c1, c2 };
+}
+
+/** Kernel map of `net` on the cross-location input kernel of a, b (intermediates freed). */
+export function crossKernelOf(net: Layer, a: Tensor, b: Tensor | null, diagonal = false): Kernel {
+  return scope(() => {
+    const k = net.kernelFn(inputKernel(a, b, { crossLocations: true, diagonal }));
+    if (Array.isArray(k)) throw new Error("crossKernelOf: one kernel expected");
+    return k as Kernel;
+  });
 }

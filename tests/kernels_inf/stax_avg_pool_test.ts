@@ -13,10 +13,10 @@
 import assert from "node:assert/strict";
 import * as stax from "../../src/kernels_inf/mod.ts";
 import { erfDual, reluDual } from "../../src/kernels_inf/mod.ts";
-import { random, runtime, scope, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { random, runtime, tensor } from "../../src/gpu/mod.ts";
 import { InvalidArgumentError, ShapeError } from "../../src/errors.ts";
 import { randn } from "../_util.ts";
-import { closeScaled, meanEmpiricalNtkError } from "./_reference.ts";
+import { closeScaled, crossKernelOf, meanEmpiricalNtkError, readKernel } from "./_reference.ts";
 import {
   type CrossRefLayer,
   type RefAvgPool,
@@ -157,25 +157,6 @@ function farFrom(actual: ArrayLike<number>, wrong: ArrayLike<number>, rtol: numb
     err = Math.max(err, Math.abs(actual[i] - wrong[i]));
   }
   assert.ok(err > rtol * scale, `${what}: within ${err / scale} of the wrong answer (no power)`);
-}
-
-async function readKernel(k: stax.Kernel) {
-  const [nngp, ntk, c1, c2] = await Promise.all([
-    k.nngp.read(),
-    k.ntk ? k.ntk.read() : Promise.resolve(null),
-    k.cov1.read(),
-    k.cov2.read(),
-  ]);
-  return { nngp, ntk, c1, c2 };
-}
-
-/** Kernel map of `net` on the cross-location input kernel (intermediates freed). */
-function crossKernelOf(net: stax.Layer, a: Tensor, b: Tensor | null, diagonal = false) {
-  return scope(() => {
-    const k = net.kernelFn(stax.inputKernel(a, b, { ...cross, diagonal }));
-    assert.ok(!Array.isArray(k), "one kernel expected");
-    return k as stax.Kernel;
-  });
 }
 
 Deno.test("f64 reference avgPool is the kernel of the pooled inputs (overlap, SAME zeros, non-dividing, dilation)", () => {

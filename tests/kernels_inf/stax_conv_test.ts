@@ -23,7 +23,7 @@ import {
 } from "../../src/gpu/mod.ts";
 import { InvalidArgumentError, ShapeError } from "../../src/errors.ts";
 import { randn } from "../_util.ts";
-import { closeScaled, meanEmpiricalNtkError } from "./_reference.ts";
+import { closeScaled, meanEmpiricalNtkError, readKernel } from "./_reference.ts";
 import {
   refImageKernel,
   refSpatialKernel,
@@ -34,16 +34,6 @@ import {
 const H = 5, W = 4, C = 2, P = H * W, N1 = 3, N2 = 2;
 const x1h = randn(41, N1 * P * C), x2h = randn(42, N2 * P * C);
 const x1 = tensor(x1h, { shape: [N1, H, W, C] }), x2 = tensor(x2h, { shape: [N2, H, W, C] });
-
-async function readKernel(k: stax.Kernel) {
-  const [nngp, ntk, c1, c2] = await Promise.all([
-    k.nngp.read(),
-    k.ntk ? k.ntk.read() : Promise.resolve(null),
-    k.cov1.read(),
-    k.cov2.read(),
-  ]);
-  return { nngp, ntk, c1, c2 };
-}
 
 Deno.test("inputKernel on images [N, H, W, C]: per-location x1 x2^T / C against f64", async () => {
   const r = refImageKernel(x1h, x2h, H, W, C);

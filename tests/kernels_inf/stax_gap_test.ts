@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import * as stax from "../../src/kernels_inf/mod.ts";
 import { erfDual, reluDual } from "../../src/kernels_inf/mod.ts";
-import { im2col, random, reshape, runtime, scope, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { im2col, random, reshape, runtime, type Tensor, tensor } from "../../src/gpu/mod.ts";
 import { BufferTooLargeError, InvalidArgumentError, ShapeError } from "../../src/errors.ts";
 import { randn } from "../_util.ts";
-import { closeScaled, meanEmpiricalNtkError } from "./_reference.ts";
+import { closeScaled, crossKernelOf, meanEmpiricalNtkError, readKernel } from "./_reference.ts";
 import { refImageKernel, refSpatialKernel, type SpatialRefLayer } from "./_spatial_reference.ts";
 import {
   type CrossRef,
@@ -28,25 +28,6 @@ const H = 5, W = 4, C = 2, P = H * W, N1 = 3, N2 = 2;
 const x1h = randn(61, N1 * P * C), x2h = randn(62, N2 * P * C);
 const x1 = tensor(x1h, { shape: [N1, H, W, C] }), x2 = tensor(x2h, { shape: [N2, H, W, C] });
 const cross = { crossLocations: true } as const;
-
-async function readKernel(k: stax.Kernel) {
-  const [nngp, ntk, c1, c2] = await Promise.all([
-    k.nngp.read(),
-    k.ntk ? k.ntk.read() : Promise.resolve(null),
-    k.cov1.read(),
-    k.cov2.read(),
-  ]);
-  return { nngp, ntk, c1, c2 };
-}
-
-/** Kernel map of `net` on the cross-location input kernel (intermediates freed). */
-function crossKernelOf(net: stax.Layer, a: Tensor, b: Tensor | null, diagonal = false) {
-  return scope(() => {
-    const k = net.kernelFn(stax.inputKernel(a, b, { ...cross, diagonal }));
-    assert.ok(!Array.isArray(k), "one kernel expected");
-    return k as stax.Kernel;
-  });
-}
 
 /** The p = q entries of a cross kernel's arrays: the same-location layout. */
 function diagOf(k: CrossRef) {
