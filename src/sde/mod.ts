@@ -7,7 +7,8 @@
  *   discretization, reverse SDE and probability-flow ODE).
  * - Score models: {@link scoreMlp} (Fourier time embedding, output scaled by 1/s(t)), any
  *   `(x, t) => Tensor` function, or the exact score of a Gaussian mixture ({@link gmmScore}).
- * - Training: {@link dsmLoss} (default and likelihood weighting), {@link trainScore}.
+ * - Training: {@link dsmLoss} (default and likelihood weighting, the latter optionally with
+ *   importance-sampled times, {@link likelihoodImportanceTime}), {@link trainScore}.
  * - Samplers, GPU-resident with no per-step readback: {@link pcSample} (Euler-Maruyama, reverse
  *   diffusion, ancestral predictors; Langevin and annealed Langevin correctors), {@link odeSample}
  *   (probability-flow ODE with GPU-controlled adaptive {@link rk45}, fixed-step {@link rk4} and
@@ -51,6 +52,7 @@ export {
   type ScoreMlpParams,
 } from "./score_mlp.ts";
 export { dsmLoss, type DsmLossOptions } from "./dsm_loss.ts";
+export { type ImportanceTimeSampler, likelihoodImportanceTime } from "./importance_time.ts";
 export {
   trainScore,
   type TrainScoreHooks,

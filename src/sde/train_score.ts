@@ -48,6 +48,8 @@ export interface TrainScoreOptions {
   warmup?: number;
   /** Likelihood weighting of the DSM loss (default false). */
   likelihoodWeighting?: boolean;
+  /** Importance-sample t for the likelihood weighting (default false; see `dsmLoss`). */
+  importanceSampling?: boolean;
   /** Per-sample reduction of the loss (default "mean"). */
   reduce?: "mean" | "sum";
   /** Smallest training time (default 1e-5). */
@@ -69,6 +71,7 @@ const schema = z.strictObject({
   lr: z.number().positive().default(2e-4),
   warmup: z.number().int().min(0).default(0),
   likelihoodWeighting: z.boolean().default(false),
+  importanceSampling: z.boolean().default(false),
   reduce: z.enum(["mean", "sum"]).default("mean"),
   eps: z.number().positive().max(1).default(1e-5),
   readEvery: z.number().int().min(1).default(100),
@@ -153,6 +156,7 @@ export async function trainScore(
         }
         return dsmLoss(sde, net.score(sde, { fourier, ...p }), x, k, {
           likelihoodWeighting: o.likelihoodWeighting,
+          importanceSampling: o.importanceSampling,
           reduce: o.reduce,
           eps: o.eps,
         });

@@ -90,11 +90,28 @@ for (const [name, op, [lo, hi]] of unaryCases) {
   });
 }
 
-Deno.test("unary ops keep small-argument accuracy (log1p, expm1, erf near 0)", async () => {
-  const xs = new Float32Array([1e-7, -1e-7, 1e-5, 3e-4]);
-  assertClose(await log1p(tensor(xs)).read(), Array.from(xs, Math.log1p), { rtol: 1e-6 }, "log1p");
-  assertClose(await expm1(tensor(xs)).read(), Array.from(xs, Math.expm1), { rtol: 1e-6 }, "expm1");
-  assertClose(await erf(tensor(xs)).read(), Array.from(xs, R.erf), { rtol: 1e-6 }, "erf");
+Deno.test("unary ops keep small-argument accuracy (log1p, expm1, softplus, erf near 0)", async () => {
+  // atol 0: a relative check (the default atol would pass any answer below 1e-6).
+  const xs = new Float32Array([
+    1e-7,
+    -1e-7,
+    1e-6,
+    1.3e-6,
+    1e-5,
+    -3e-5,
+    3e-4,
+    2e-3,
+    -0.01,
+    0.2,
+    -0.45,
+  ]);
+  const rel = { rtol: 1e-6, atol: 0 };
+  assertClose(await log1p(tensor(xs)).read(), Array.from(xs, Math.log1p), rel, "log1p");
+  assertClose(await expm1(tensor(xs)).read(), Array.from(xs, Math.expm1), rel, "expm1");
+  assertClose(await erf(tensor(xs)).read(), Array.from(xs, R.erf), rel, "erf");
+  // softplus(c) ~ e^c for c << 0 goes through log1p of a tiny argument.
+  const cs = new Float32Array([-16, -13.8, -12, -9, -3]);
+  assertClose(await softplus(tensor(cs)).read(), Array.from(cs, R.softplus), rel, "softplus");
 });
 
 Deno.test("unary: integer tensors accept neg/abs/sign/square and reject exp", async () => {

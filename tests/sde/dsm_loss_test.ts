@@ -10,7 +10,13 @@ Deno.test("dsm loss: gradient matches central finite differences", async () => {
   const p0 = net.init(random.key(0), 2);
   const x = random.normal(random.key(1), [64, 2]);
   for (const sde of [new VPSDE(), new VESDE({ sigmaMax: 5 })]) {
-    for (const opts of [{}, { likelihoodWeighting: true, reduce: "sum" as const }]) {
+    for (
+      const opts of [
+        {},
+        { likelihoodWeighting: true, reduce: "sum" as const },
+        { likelihoodWeighting: true, importanceSampling: true },
+      ]
+    ) {
       const loss = (w: Tensor) => {
         const p: ScoreMlpParams = { ...p0, out: { w, b: p0.out.b } };
         return dsmLoss(sde, net.score(sde, p), x, random.key(2), opts);
