@@ -90,7 +90,7 @@ for (const [name, op, [lo, hi]] of unaryCases) {
   });
 }
 
-Deno.test("unary ops keep small-argument accuracy (log1p, expm1, softplus, erf near 0)", async () => {
+Deno.test("unary ops keep small-argument accuracy (log1p, expm1, tanh, softplus, erf near 0)", async () => {
   // atol 0: a relative check (the default atol would pass any answer below 1e-6).
   const xs = new Float32Array([
     1e-7,
@@ -109,9 +109,13 @@ Deno.test("unary ops keep small-argument accuracy (log1p, expm1, softplus, erf n
   assertClose(await log1p(tensor(xs)).read(), Array.from(xs, Math.log1p), rel, "log1p");
   assertClose(await expm1(tensor(xs)).read(), Array.from(xs, Math.expm1), rel, "expm1");
   assertClose(await erf(tensor(xs)).read(), Array.from(xs, R.erf), rel, "erf");
+  assertClose(await tanh(tensor(xs)).read(), Array.from(xs, Math.tanh), rel, "tanh");
   // softplus(c) ~ e^c for c << 0 goes through log1p of a tiny argument.
   const cs = new Float32Array([-16, -13.8, -12, -9, -3]);
   assertClose(await softplus(tensor(cs)).read(), Array.from(cs, R.softplus), rel, "softplus");
+  // gelu's tanh form on the tail, where 1 + tanh(u) cancels (was 1.3e-5 relative at -3).
+  const ns = new Float32Array([-6, -4, -3, -1]);
+  assertClose(await gelu(tensor(ns), true).read(), Array.from(ns, R.geluTanh), rel, "geluTanh");
 });
 
 Deno.test("unary: integer tensors accept neg/abs/sign/square and reject exp", async () => {
