@@ -45,7 +45,7 @@ import {
   square,
   type Tensor,
 } from "../gpu/mod.ts";
-import type { LinearBetaSde } from "./linear_beta_sde.ts";
+import { LinearBetaSde } from "./linear_beta_sde.ts";
 import type { Sde } from "./sde.ts";
 
 /** Sampler of t ~ p(t) proportional to g(t)^2 / s(t)^2 on [eps, T]; see the module doc. */
@@ -82,7 +82,7 @@ function asinhT(x: Tensor): Tensor {
 
 const VP: Family = {
   cum: (b) => Math.log(Math.expm1(b)),
-  inverse: (c) => (c > 30 ? c : Math.log1p(Math.exp(c))),
+  inverse: (c) => Math.log1p(Math.exp(c)),
   inverseT: (c) => softplus(c),
 };
 
@@ -125,12 +125,12 @@ export function likelihoodImportanceTime(sde: Sde, eps = 1e-5): ImportanceTimeSa
       },
     };
   }
-  if (sde.kind !== "vp" && sde.kind !== "subvp") {
+  if (!(sde instanceof LinearBetaSde) || (sde.kind !== "vp" && sde.kind !== "subvp")) {
     throw new InvalidArgumentError(
-      `likelihoodImportanceTime: sde.kind must be "vp", "subvp" or "ve", got "${sde.kind}"`,
+      `likelihoodImportanceTime: sde must be a VPSDE, SubVPSDE or VESDE, got kind "${sde.kind}"`,
     );
   }
-  const lin = sde as LinearBetaSde;
+  const lin = sde;
   const family = sde.kind === "vp" ? VP : SUB_VP;
   const bMin = lin.betaMin, slope = lin.betaMax - lin.betaMin;
   const integratedBeta = (t: number) => bMin * t + 0.5 * slope * t * t;

@@ -44,12 +44,17 @@ Deno.test("sde-mnist: a tiny run reports bits/dim, loss, throughput and two PNGs
     tol: 1e-2,
     inpaintImages: 1,
     dequantizeTrain: true,
+    likelihoodWeighting: true,
+    importanceSampling: true,
   });
   const r = await sdeMnist.run(c, ctx);
+  assert.ok(r.notes?.some((n) => n.includes("likelihood weighting with importance-sampled t")));
   for (const k of ["bpd_test", "bpd_test_median", "train_loss_final", "samples_per_second"]) {
     assert.ok(Number.isFinite(r.metrics[k] as number), `${k}: ${r.metrics[k]}`);
   }
   assert.ok((r.metrics.inpaint_known_max_abs_err as number) < 1e-5);
   assert.deepEqual(r.images?.map((i) => i.name), ["samples", "inpainting"]);
   assert.deepEqual([...r.images![0].png.slice(1, 4)], [80, 78, 71]);
+  const bad = sdeMnist.schema.safeParse({ importanceSampling: true });
+  assert.ok(!bad.success && bad.error.issues[0].path[0] === "importanceSampling");
 });
