@@ -1,4 +1,5 @@
 /** f64 host references for elementwise ops, shared by the op and gradient tests. */
+import { erfc } from "../../src/kernels_inf/special_functions.ts";
 
 /** erf by its Taylor series (accurate to ~1e-15 for |x| < 5). */
 export function erfRef(x: number): number {
@@ -35,7 +36,8 @@ export const UNARY_REF: Record<string, (x: number) => number> = {
   sigmoid: sigRef,
   relu: (x) => Math.max(x, 0),
   erf: erfRef,
-  gelu: (x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2)),
+  // erfc keeps the negative tail's relative accuracy (1 + erf cancels there, even in f64)
+  gelu: (x) => 0.5 * x * erfc(-x / Math.SQRT2),
   geluTanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
   softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
   elu: (x) => (x > 0 ? x : Math.expm1(x)),

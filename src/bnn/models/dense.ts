@@ -32,7 +32,7 @@ import {
   sumToShape,
   Tensor,
 } from "../../gpu/mod.ts";
-import { unaryKernel } from "../../gpu/kernels/elementwise.ts";
+import { wgslMathHelpers } from "../../gpu/kernels/elementwise.ts";
 import { memoKernel, paramWords } from "../../gpu/kernels/indexing.ts";
 import { grid, type KernelSpec } from "../../gpu/runtime.ts";
 import { liveTrace, traceDepth } from "../../gpu/tape.ts";
@@ -75,18 +75,14 @@ export function activate(name: Activation, x: Tensor): Tensor {
   }
 }
 
-// The tensor core's f32 erf (the one `gelu` and `erf` use), taken from its unary kernel so the
-// fused layer computes the same function.
-const ERF_WGSL = (() => {
-  const m = unaryKernel("erf", "f32").code.match(/fn erf_\(x: T\) -> T \{[\s\S]*?\n\}/);
-  if (!m) throw new Error("gpusci internal error: erf_ helper not found in the unary kernel");
-  return m[0].replaceAll("T(", "f32(").replace("(x: T) -> T", "(x: f32) -> f32");
-})();
+// The tensor core's f32 math helpers (the erf_ and gelu_ of its `erf` and `gelu`), so the fused
+// layer computes the same functions.
+const MATH_WGSL = wgslMathHelpers("f32");
 
 const FWD: Record<Activation | "identity", string> = {
   identity: "v",
   relu: "max(v, 0.0)",
-  gelu: "0.5 * v * (1.0 + erf_(v * 0.7071067811865476))",
+  gelu: "gelu_(v)",
   erf: "erf_(v)",
 };
 const DERIV: Record<Activation | "identity", string> = {
@@ -99,7 +95,7 @@ const DERIV: Record<Activation | "identity", string> = {
 // u = s z + bs b (written over z), y = act(u). Params: n, width, rows, s, bs.
 function biasActKernel(act: Activation | "identity"): KernelSpec {
   const id = act === "identity";
-  const code = `${ERF_WGSL}
+  const code = `${MATH_WGSL}
 struct P { n: u32, w: u32, rows: u32, s: f32, bs: f32 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
@@ -120,7 +116,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 // dz = s g act'(u), db = bs sum_rows g act'(u): workgroup (column block of 64, chain).
 function actBackKernel(act: Activation | "identity"): KernelSpec {
-  const code = `${ERF_WGSL}
+  const code = `${MATH_WGSL}
 struct P { w: u32, rows: u32, s: f32, bs: f32 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> g: array<f32>;

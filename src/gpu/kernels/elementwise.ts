@@ -72,7 +72,7 @@ const UNARY_F32: Record<UnaryOp, string> = {
   sigmoid: "sigmoid_(x)",
   relu: "max(x, T(0.0))",
   erf: "erf_(x)",
-  gelu: "T(0.5) * x * (T(1.0) + erf_(x * T(0.7071067811865476)))",
+  gelu: "gelu_(x)",
   // 0.5 (1 + tanh(u)) = sigmoid(2 u): no cancellation for x << 0.
   geluTanh: "x * sigmoid_(T(1.5957691216057308) * (x + T(0.044715) * x * x * x))",
   softplus: "max(x, T(0.0)) + log1p_(exp(-abs(x)))",
@@ -95,8 +95,18 @@ const UNARY_INT: Partial<Record<UnaryOp, string>> = {
   copy: "x",
 };
 
-/** WGSL helper functions over T (f32 or vec4<f32>). */
-function helpers(T: string): string {
+/**
+ * The WGSL math helpers of the unary kernels over T (f32 or vec4<f32>), declaring `alias T`:
+ * log1p_, expm1_, tanh_, sigmoid_, erfc_pos_ (a >= 0), erf_ and gelu_. Fused kernels elsewhere
+ * include them to compute exactly the core's functions.
+ *
+ * @example
+ * ```ts
+ * import { wgslMathHelpers } from "./elementwise.ts";
+ * console.log(wgslMathHelpers("f32").includes("fn erf_(x: T) -> T")); // true
+ * ```
+ */
+export function wgslMathHelpers(T: string): string {
   return `
 alias T = ${T};
 // GPU log is only absolutely accurate near 1 (WGSL: 2^-21 on [0.5, 2]; lavapipe: log1p(1e-7) was
@@ -127,20 +137,28 @@ fn sigmoid_(x: T) -> T {
   let e = exp(-abs(x));
   return select(e / (T(1.0) + e), T(1.0) / (T(1.0) + e), x >= T(0.0));
 }
+// erfc(a) for a >= 0 as exp(-a^2) R(a), Numerical Recipes' erfcc Chebyshev fit (rel. err < 1.2e-7).
+fn erfc_pos_(a: T) -> T {
+  let t = T(1.0) / (T(1.0) + T(0.5) * a);
+  return t * exp(-a * a - T(1.26551223) + t * (T(1.00002368) + t * (T(0.37409196) + t * (T(0.09678418)
+    + t * (T(-0.18628806) + t * (T(0.27886807) + t * (T(-1.13520398) + t * (T(1.48851587)
+    + t * (T(-0.82215223) + t * T(0.17087277))))))))));
+}
 // erf: Abramowitz & Stegun 7.1.26 is too coarse (1.5e-7 abs but 1e-4 rel near 0); use the
-// W. J. Cody-style split: Taylor series for |x| < 0.5, erfc continued rational form beyond.
+// W. J. Cody-style split: Taylor series for |x| < 0.5, 1 - erfc beyond.
 fn erf_(x: T) -> T {
   let a = abs(x);
   let x2 = x * x;
   let small = x * (T(1.1283791670955126) + x2 * (T(-0.37612638903183754) + x2 * (T(0.11283791670955126)
     + x2 * (T(-0.026866170645131252) + x2 * (T(0.005223977625442188) + x2 * T(-0.0008548327023450852))))));
-  // erfc(a) ~ exp(-a^2) * R(a) with Numerical Recipes' erfcc Chebyshev fit (rel. err < 1.2e-7).
-  let t = T(1.0) / (T(1.0) + T(0.5) * a);
-  let r = t * exp(-a * a - T(1.26551223) + t * (T(1.00002368) + t * (T(0.37409196) + t * (T(0.09678418)
-    + t * (T(-0.18628806) + t * (T(0.27886807) + t * (T(-1.13520398) + t * (T(1.48851587)
-    + t * (T(-0.82215223) + t * T(0.17087277))))))))));
-  let big = sign(x) * (T(1.0) - r);
+  let big = sign(x) * (T(1.0) - erfc_pos_(a));
   return select(big, small, a < T(0.5));
+}
+// gelu(x) = x (1 + erf(x / sqrt 2)) / 2 = x erfc(-x / sqrt 2) / 2: erfc on the negative tail,
+// where 1 + erf cancels (was 70 % off near x = -5).
+fn gelu_(x: T) -> T {
+  let u = x * T(0.7071067811865476);
+  return select(T(0.5) * x * (T(1.0) + erf_(u)), T(0.5) * x * erfc_pos_(-u), u < T(-0.5));
 }
 `;
 }
@@ -161,7 +179,7 @@ const P_FLAT = `struct P { n: u32, s: u32, a: f32, b: f32 };
 export function unaryKernel(op: UnaryOp, dtype: DType): KernelSpec {
   const expr = dtype === "f32" ? UNARY_F32[op] : UNARY_INT[op];
   const T = `vec4<${dtype}>`;
-  const code = `${dtype === "f32" ? helpers(T) : `alias T = ${T};`}
+  const code = `${dtype === "f32" ? wgslMathHelpers(T) : `alias T = ${T};`}
 ${P_FLAT}
 @group(0) @binding(1) var<storage, read> xs: array<T>;
 @group(0) @binding(2) var<storage, read_write> ys: array<T>;
