@@ -177,7 +177,7 @@ export const sdeMnist: Experiment<SdeMnistConfig> = {
       predictor: "euler-maruyama",
       corrector: "none",
       samples: 16,
-      bpdImages: 4,
+      bpdImages: 16,
       tol: 1e-3,
       inpaintImages: 4,
       inpaintCorrectorSteps: 1,
