@@ -59,7 +59,7 @@ const UNARY_F32: Record<UnaryOp, string> = {
   abs: "abs(x)",
   sign: "sign(x)",
   exp: "exp(x)",
-  log: "log(x)",
+  log: "log_(x)",
   log1p: "log1p_(x)",
   expm1: "expm1_(x)",
   sqrt: "sqrt(x)",
@@ -97,7 +97,7 @@ const UNARY_INT: Partial<Record<UnaryOp, string>> = {
 
 /**
  * The WGSL math helpers of the unary kernels over T (f32 or vec4<f32>), declaring `alias T`:
- * log1p_, expm1_, tanh_, sigmoid_, erfc_pos_ (a >= 0), erf_ and gelu_. Fused kernels elsewhere
+ * log1p_, log_, expm1_, tanh_, sigmoid_, erfc_pos_ (a >= 0), erf_ and gelu_. Fused kernels elsewhere
  * include them to compute exactly the core's functions.
  *
  * @example
@@ -120,6 +120,11 @@ fn log1p_(x: T) -> T {
     + s2 * (T(0.1111111111111111) + s2 * (T(0.09090909090909091) + s2 * (T(0.07692307692307693)
     + s2 * T(0.06666666666666667))))))));
   return select(log(T(1.0) + x), series, (x >= T(-0.5)) & (x <= T(1.0)));
+}
+// log itself, relative rather than absolute accuracy on [0.5, 2] (lavapipe: log(1 - 1e-5) was
+// 3e-3 off): x - 1 is exact there (Sterbenz), and log1p_ takes the series.
+fn log_(x: T) -> T {
+  return select(log(x), log1p_(x - T(1.0)), (x >= T(0.5)) & (x <= T(2.0)));
 }
 fn expm1_(x: T) -> T {
   let taylor = x * (T(1.0) + x * (T(0.5) + x * (T(0.16666666666666666) + x * (T(0.041666666666666664)
