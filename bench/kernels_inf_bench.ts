@@ -3,7 +3,8 @@
  * (W_std 1.5, b_std 0.05, readout Dense(10)) on N x N inputs with d = 784, for N = 1,000 and
  * N = 10,000 (`kinf_relu3_n{N}_entries_per_s`: N^2 / seconds, both kernels together), and the
  * time of a regularized NNGP solve with 10 right-hand sides (`kinf_solve_f32_n{n}_ms`: blocked
- * GPU Cholesky + triangular solves; `kinf_solve_f64_n{n}_ms`: host f64 Cholesky including the
+ * GPU Cholesky + triangular solves; `kinf_solve_df64_n{n}_ms`: the same in double-float on the
+ * GPU, peer JAX float64 on the GPU; `kinf_solve_f64_n{n}_ms`: host f64 Cholesky including the
  * readback), and the symmetric eigendecomposition of the regularized NNGP
  * (`kinf_eigh_gpu_n{n}_ms`: f32 parallel Jacobi on the GPU, `eighGpu`, including the final
  * readback of values and vectors; `kinf_eigh_f64_n{n}_ms`: host f64 `eighHost` including the
@@ -114,7 +115,7 @@ async function entriesPerSecond(n: number): Promise<number> {
   return (n * n) / sec;
 }
 
-async function solveMs(n: number, precision: "f32" | "f64"): Promise<number> {
+async function solveMs(n: number, precision: "f32" | "df64" | "f64"): Promise<number> {
   const x = inputs(n);
   const k = scope(() => net.kernel(x, null, { get: "nngp" }));
   const y = random.normal(random.key(7), [n, 10]);
@@ -177,6 +178,7 @@ if (reportMode) {
   );
   for (const n of SOLVE_SIZES) {
     emit(`kinf_solve_f32_n${n}_ms`, await solveMs(n, "f32"), "ms");
+    emit(`kinf_solve_df64_n${n}_ms`, await solveMs(n, "df64"), "ms");
     if (n <= 2000) emit(`kinf_solve_f64_n${n}_ms`, await solveMs(n, "f64"), "ms");
   }
   for (const n of EIGH_SIZES) {
@@ -193,7 +195,7 @@ if (reportMode) {
   const xs = inputs(n);
   const k = scope(() => net.kernel(xs, null, { get: "nngp" }));
   const y = random.normal(random.key(7), [n, 10]);
-  for (const precision of ["f32", "f64"] as const) {
+  for (const precision of ["f32", "df64", "f64"] as const) {
     Deno.bench(`NNGP solve ${precision}, n = ${n}, 10 rhs`, { group: "solve" }, async () => {
       const r = await solvePsd(k.nngp, y, { diagReg: 1e-4, precision });
       await r.x.read();

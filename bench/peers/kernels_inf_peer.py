@@ -12,6 +12,8 @@ Metrics (same names as the gpusci suite, prefixed):
                                         runs ended by block_until_ready
   numpy_kinf_relu3_n{N}_entries_per_s  the same in numpy f64 on the CPU
   jax_kinf_solve_f32_n{n}_ms           Cholesky + cho_solve (10 rhs) of the regularized NNGP, f32
+  jax_kinf_solve_df64_n{n}_ms          the same in float64 on the GPU (jax_enable_x64): the precise
+                                        solve JAX offers there, the peer of gpusci's double-float
   numpy_kinf_solve_f64_n{n}_ms         scipy cho_factor/cho_solve in f64
   jax_kinf_eigh_gpu_n{n}_ms            jnp.linalg.eigh of the regularized NNGP, f32, values and
                                         vectors copied to the host (as gpusci's eighGpuToHost)
@@ -197,11 +199,13 @@ def run_jax(sizes, solve_sizes, eigh_sizes, gap_size):
 
     solve = jax.jit(lambda k, y: jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(k, lower=True), y))
     kernel = make(jax.lax.Precision.HIGHEST)
+    problems = {}
     for n in solve_sizes:
         x = jax.random.uniform(jax.random.PRNGKey(n), (n, 784), dtype=jnp.float32)
         k, _ = kernel(x)
         k = k + 1e-4 * jnp.mean(jnp.diag(k)) * jnp.eye(n, dtype=jnp.float32)
         y = jax.random.normal(jax.random.PRNGKey(7), (n, 10), dtype=jnp.float32)
+        problems[n] = (np.asarray(k), np.asarray(y))
         jax.block_until_ready(solve(k, y))
         best = float("inf")
         for _ in range(3):
@@ -209,6 +213,19 @@ def run_jax(sizes, solve_sizes, eigh_sizes, gap_size):
             jax.block_until_ready(solve(k, y))
             best = min(best, time.perf_counter() - t0)
         emit(f"jax_kinf_solve_f32_n{n}_ms", best * 1e3, "ms")
+    # float64 on the GPU (enabled only now: everything above is float32)
+    jax.config.update("jax_enable_x64", True)
+    for n, (k32, y32) in problems.items():
+        k = jnp.asarray(k32, dtype=jnp.float64)
+        y = jnp.asarray(y32, dtype=jnp.float64)
+        jax.block_until_ready(solve(k, y))
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            np.asarray(solve(k, y))  # gpusci's timing includes the readback too
+            best = min(best, time.perf_counter() - t0)
+        emit(f"jax_kinf_solve_df64_n{n}_ms", best * 1e3, "ms")
+    jax.config.update("jax_enable_x64", False)
 
     eigh = jax.jit(jnp.linalg.eigh)
     for n in eigh_sizes:

@@ -127,6 +127,7 @@ export {
   type SolveOptions,
   solvePsd,
 } from "./linalg/psd_solve.ts";
+export { factorPsdGpu, type PsdFactor } from "./linalg/psd_factor.ts";
 export {
   type EighMethod,
   type GdEnsembleOptions,

@@ -12,7 +12,7 @@
  * - cov(t) = K_** - A K_*x^T - K_*x A^T + A K A^T with A = M_*x g_t(M);
  *   for M = K at t = infinity this is the GP posterior K_** - K_*x K^{-1} K_x*.
  * Finite t uses the symmetric eigendecomposition of M (host f64 by default, or the GPU f32
- * Jacobi method with `eigh: "gpu"`); t = infinity uses Cholesky (GPU f32 or host f64,
+ * Jacobi method with `eigh: "gpu"`); t = infinity uses Cholesky (GPU f32 or df64, or host f64,
  * `precision`). `diagReg` regularizes M (scaled by its mean diagonal by
  * default) exactly like neural-tangents' `diag_reg`.
  *
@@ -46,8 +46,9 @@ import {
 import { type Eigh, eighHost } from "./linalg/eigh.ts";
 import { eighGpuToHost } from "./linalg/jacobi.ts";
 import { matmulHost, transposeHost } from "./linalg/host_matrix.ts";
-import { checkCholeskyStatus, choleskyGpuAsync, choleskyHost } from "./linalg/cholesky.ts";
-import { choSolveGpu, choSolveHost } from "./linalg/triangular.ts";
+import { choleskyHost } from "./linalg/cholesky.ts";
+import { factorPsdGpu, type PsdFactor } from "./linalg/psd_factor.ts";
+import { choSolveHost } from "./linalg/triangular.ts";
 import {
   choleskyMethod,
   gpuRegularizer,
@@ -131,7 +132,10 @@ export interface InferenceResult {
   nngp?: Prediction;
   /** NTK (infinitely wide network trained by gradient descent). */
   ntk?: Prediction;
-  /** "gpu-f32-cholesky", "host-f64-cholesky", "host-f64-eigh" or "gpu-f32-jacobi". */
+  /**
+   * "gpu-f32-cholesky", "gpu-df64-cholesky", "host-f64-cholesky", "host-f64-eigh" or
+   * "gpu-f32-jacobi".
+   */
   method: string;
   /** The absolute diagonal regularizer added to each training kernel. */
   regularizer: { nngp?: number; ntk?: number };
@@ -223,7 +227,8 @@ function shapes(input: InferenceInput, which: Which[], cov: boolean, where: stri
 
 /**
  * Exact inference at t = infinity: the NNGP GP posterior and the NTK ensemble of infinitely
- * trained networks (means and, optionally, covariances), by Cholesky in f32 (GPU) or f64 (host).
+ * trained networks (means and, optionally, covariances), by Cholesky in f32 or df64 (GPU) or f64
+ * (host).
  * Throws NotPositiveDefiniteError with a diagReg suggestion instead of returning NaNs.
  *
  * @example
@@ -261,51 +266,49 @@ export async function gpInference(
     return result;
   }
   const checks: Promise<void>[] = [];
-  for (const g of which) {
-    const M = input.kTrainTrain[g]!;
-    const reg = gpuRegularizer(M, o.diagReg, o.diagRegMode);
-    const { L, status } = choleskyGpuAsync(M, reg);
-    checks.push(checkCholeskyStatus(status, "gpInference"));
-    const p = scope(() => {
-      const alpha = choSolveGpu(L, input.yTrain);
-      const Mt = input.kTestTrain?.[g];
-      const out: Prediction = { mean: Mt ? matmul(Mt, alpha) : matmul(M, alpha) };
-      if (!Mt) out.train = out.mean;
-      else if (options.train) out.train = matmul(M, alpha);
-      if (cov && Mt) {
-        const A = choSolveGpu(L, transpose(Mt)); // [n, t] = M^{-1} M_x*
-        const Kt = input.kTestTrain!.nngp!;
-        const Ktt = input.kTestTest!;
-        if (g === "nngp") {
-          out.cov = sub(Ktt, matmul(Kt, A));
-        } else {
-          const KtA = matmul(Kt, A);
-          const AKA = matmul(A, matmul(input.kTrainTrain.nngp!, A), { transA: true });
-          out.cov = sub(sub(Ktt, KtA), sub(transpose(KtA), AKA));
-        }
-      }
-      return out;
-    });
-    result[g] = p;
-    L.dispose();
-    reg.dispose();
-    result.regularizer[g] = NaN; // computed on the GPU; filled below
-    const regVal = gpuRegularizer(M, o.diagReg, o.diagRegMode);
-    checks.push(
-      regVal.item().then((v) => {
-        result.regularizer[g] = v;
-        regVal.dispose();
-      }),
-    );
-  }
+  const factors: PsdFactor[] = [];
+  const settle = (p: Promise<void>) => {
+    p.catch(() => {}); // rejections surface through Promise.all below
+    checks.push(p);
+  };
   try {
+    for (const g of which) {
+      const M = input.kTrainTrain[g]!;
+      const f = await factorPsdGpu(M, o, "gpInference");
+      factors.push(f);
+      settle(f.check());
+      settle(f.regularizer().then((v) => void (result.regularizer[g] = v)));
+      result[g] = scope(() => {
+        const alpha = f.solve(input.yTrain);
+        const Mt = input.kTestTrain?.[g];
+        const out: Prediction = { mean: Mt ? matmul(Mt, alpha) : matmul(M, alpha) };
+        if (!Mt) out.train = out.mean;
+        else if (options.train) out.train = matmul(M, alpha);
+        if (cov && Mt) {
+          const A = f.solve(transpose(Mt)); // [n, t] = M^{-1} M_x*
+          const Kt = input.kTestTrain!.nngp!;
+          const Ktt = input.kTestTest!;
+          if (g === "nngp") {
+            out.cov = sub(Ktt, matmul(Kt, A));
+          } else {
+            const KtA = matmul(Kt, A);
+            const AKA = matmul(A, matmul(input.kTrainTrain.nngp!, A), { transA: true });
+            out.cov = sub(sub(Ktt, KtA), sub(transpose(KtA), AKA));
+          }
+        }
+        return out;
+      });
+    }
     await Promise.all(checks);
   } catch (e) {
     for (const g of which) {
       result[g]?.mean.dispose();
+      result[g]?.train?.dispose();
       result[g]?.cov?.dispose();
     }
     throw e;
+  } finally {
+    for (const f of factors) f.dispose();
   }
   return result;
 }

@@ -343,3 +343,43 @@ Deno.test("batchedCholeskySolve: fused factor + solve + inverse equal the separa
     }
   }
 });
+
+Deno.test("blocked trailing updates folded over a second grid dimension give the same bits", async () => {
+  // m = 10,000 needs 194,376 trailing tiles in its first update, past the 65,535 workgroups a grid
+  // dimension holds; a limit of 8 forces the same folding here (the fused inverse's first update
+  // has 36 + 8 + 16 = 60 workgroups per matrix: 8 x 8 with 4 idle)
+  const z = normals(41);
+  const C = 2, m = 150, k = 5;
+  const at = tensor(stack([randomSpd(m, 1e3, z), randomSpd(m, 1e2, z)], m), { shape: [C, m, m] });
+  const bt = tensor(Float32Array.from({ length: m * k }, z), { shape: [1, m, k] });
+  for (const precision of ["df64", "f32"] as const) {
+    const run = async (maxGroupsPerDimension?: number) => {
+      const o = { diag: 0.01, precision, method: "blocked" as const, maxGroupsPerDimension };
+      const f = batchedCholesky(at, o);
+      const s = batchedCholeskySolve(at, bt, { ...o, inverse: true });
+      return await Promise.all([
+        f.l.read(),
+        f.logdet.read(),
+        s.factor.l.read(),
+        s.solve.precise.read(),
+        s.inverse!.read(),
+      ]);
+    };
+    const [plain, folded] = [await run(), await run(8)];
+    plain.forEach((want, i) => {
+      const bad = folded[i].findIndex((v, j) => !Object.is(v, want[j]));
+      assert.equal(bad, -1, `${precision} output ${i}[${bad}]: ${folded[i][bad]} vs ${want[bad]}`);
+    });
+  }
+  assert.throws(
+    () => batchedCholesky(at, { maxGroupsPerDimension: 0 }),
+    (e) =>
+      e instanceof InvalidArgumentError &&
+      /maxGroupsPerDimension must be an integer/.test(e.message),
+  );
+  // 150 / 16 -> 9 trailing row tiles, 45 tiles: more than 2^2 workgroups per matrix
+  assert.throws(
+    () => batchedCholesky(at, { maxGroupsPerDimension: 2, method: "blocked" }),
+    (e) => e instanceof InvalidArgumentError && /exceed 2\^2/.test(e.message),
+  );
+});

@@ -9,6 +9,7 @@ import {
   choSolveGpu,
   choSolveHost,
   eighHost,
+  factorPsdGpu,
   gaussHermite,
   logdet,
   matmulHost,
@@ -108,11 +109,14 @@ Deno.test("solvePsd: f32 and f64 agree on well-conditioned matrices; diagReg sca
   const a = spd(n, 5), b = randn(7, n * m);
   const at = tensor(Float32Array.from(a), { shape: [n, n] }), bt = tensor(b, { shape: [n, m] });
   const r32 = await solvePsd(at, bt, { precision: "f32" });
+  const rdf = await solvePsd(at, bt, { precision: "df64" });
   const r64 = await solvePsd(at, bt, { precision: "f64" });
   assert.equal(r32.method, "gpu-f32-cholesky");
+  assert.equal(rdf.method, "gpu-df64-cholesky");
   assert.equal(r64.method, "host-f64-cholesky");
   const want = choSolveHost(choleskyHost(a, n), n, b, m);
   assert.ok(maxAbs(await r64.x.read(), want) < 1e-6);
+  assert.ok(maxAbs(await rdf.x.read(), want) < 1e-6);
   assert.ok(maxAbs(await r32.x.read(), want) < 1e-4);
   // scaled: reg = 0.5 * mean(diag); absolute: reg = 0.5
   let tr = 0;
@@ -122,7 +126,7 @@ Deno.test("solvePsd: f32 and f64 agree on well-conditioned matrices; diagReg sca
     for (let i = 0; i < n; i++) ar[i * n + i] += reg;
     return choSolveHost(choleskyHost(ar, n), n, b, m);
   };
-  for (const precision of ["f32", "f64"] as const) {
+  for (const precision of ["f32", "df64", "f64"] as const) {
     const s = await solvePsd(at, bt, { diagReg: 0.5, precision });
     assert.ok(maxAbs(await s.x.read(), withReg((0.5 * tr) / n)) < 1e-4);
     const ab = await solvePsd(at, bt, { diagReg: 0.5, diagRegMode: "absolute", precision });
@@ -130,10 +134,10 @@ Deno.test("solvePsd: f32 and f64 agree on well-conditioned matrices; diagReg sca
   }
 });
 
-Deno.test("a non-positive-definite matrix gives NotPositiveDefiniteError (never NaN), both paths", async () => {
+Deno.test("a non-positive-definite matrix gives NotPositiveDefiniteError (never NaN), all paths", async () => {
   const a = tensor([[1, 2, 0], [2, 1, 0], [0, 0, 1]]);
   const b = tensor([[1], [1], [1]]);
-  for (const precision of ["f32", "f64"] as const) {
+  for (const precision of ["f32", "df64", "f64"] as const) {
     await assert.rejects(solvePsd(a, b, { precision }), (e: Error) => {
       assert.ok(e instanceof NotPositiveDefiniteError, e.name);
       assert.match(e.message, /diagReg/);
@@ -142,6 +146,19 @@ Deno.test("a non-positive-definite matrix gives NotPositiveDefiniteError (never 
   }
   const nan = tensor([[NaN, 0], [0, 1]]);
   await assert.rejects(solvePsd(nan, tensor([[1], [1]])), NotPositiveDefiniteError);
+  const nanB = tensor([[NaN], [1]]);
+  await assert.rejects(solvePsd(nan, nanB, { precision: "df64" }), NotPositiveDefiniteError);
+  await assert.rejects(logdet(a, { precision: "df64" }), NotPositiveDefiniteError);
+  await assert.rejects(factorPsdGpu(a, { precision: "f64" }), (e: Error) => {
+    assert.ok(e instanceof InvalidArgumentError);
+    assert.match(e.message, /"f32" or "df64" on the GPU, got "f64"/);
+    return true;
+  });
+  await assert.rejects(solvePsd(a, b, { precision: "f16" as "f32" }), (e: Error) => {
+    assert.ok(e instanceof InvalidArgumentError);
+    assert.match(e.message, /precision/);
+    return true;
+  });
   await assert.rejects(solvePsd(a, b, { diagReg: -1 }), (e: Error) => {
     assert.ok(e instanceof InvalidArgumentError);
     assert.match(e.message, /diagReg/);
@@ -155,36 +172,45 @@ Deno.test("logdet: f32 GPU, f64 host and the eigenvalue sum agree", async () => 
   const at = tensor(Float32Array.from(a), { shape: [n, n] });
   const l64 = await logdet(at, { precision: "f64" });
   const l32 = await logdet(at, { precision: "f32" });
+  const ldf = await logdet(at, { precision: "df64" });
   assert.ok(Math.abs(l64.value - want) < 1e-9 * Math.abs(want));
+  // df64: accumulated in ~48 bits, returned as f32 (half an ulp)
+  assert.ok(Math.abs(ldf.value - want) < 2 ** -23 * Math.abs(want), `${ldf.value} vs ${want}`);
+  assert.equal(ldf.method, "gpu-df64-cholesky");
   assert.ok(Math.abs(l32.value - want) < 1e-4 * Math.abs(want), `${l32.value} vs ${want}`);
   assert.equal(l32.method, "gpu-f32-cholesky");
 });
 
-Deno.test("ill-conditioned kernel: f64 stays accurate where f32 Cholesky fails", async () => {
+Deno.test("ill-conditioned kernel: df64 and f64 stay accurate where f32 Cholesky fails", async () => {
   // A = Q diag(lambda) Q^T with lambda log-spaced from 1 to 1e-6 (condition 1e6 > 1/(n eps_f32)),
   // rounded to f32; the reference solution comes from an independent f64 eigendecomposition.
-  const n = 64;
-  const q = eighHost(spd(n, 77), n).vectors;
-  const lam = Float64Array.from({ length: n }, (_, i) => 10 ** (-6 * i / (n - 1)));
-  const a32 = Float32Array.from(
-    matmulHost(q.map((v, i) => v * lam[i % n]), q, n, n, n, false, true),
-  );
-  const a = Float64Array.from(a32);
-  const e = eighHost(a, n);
-  assert.ok(e.values[0] > 1e-7, "rounded matrix must stay positive definite");
-  const b = randn(78, n);
-  const vtb = matmulHost(e.vectors, b, n, n, 1, true).map((v, i) => v / e.values[i]);
-  const exact = matmulHost(e.vectors, vtb, n, n, 1);
-  const scale = Math.max(...Array.from(exact, Math.abs));
-  const at = tensor(a32, { shape: [n, n] }), bt = tensor(b, { shape: [n, 1] });
-  const r64 = await solvePsd(at, bt, { precision: "f64" });
-  const e64 = maxAbs(await r64.x.read(), exact) / scale;
-  assert.ok(e64 < 1e-5, `f64 relative error ${e64}`);
-  let e32 = Infinity;
-  try {
-    e32 = maxAbs(await (await solvePsd(at, bt, { precision: "f32" })).x.read(), exact) / scale;
-  } catch (err) {
-    assert.ok(err instanceof NotPositiveDefiniteError, (err as Error).name);
+  // n = 64: df64 in one workgroup; n = 150: the blocked df64 factorization (5 panels).
+  for (const n of [64, 150]) {
+    const q = eighHost(spd(n, 77), n).vectors;
+    const lam = Float64Array.from({ length: n }, (_, i) => 10 ** (-6 * i / (n - 1)));
+    const a32 = Float32Array.from(
+      matmulHost(q.map((v, i) => v * lam[i % n]), q, n, n, n, false, true),
+    );
+    const a = Float64Array.from(a32);
+    const e = eighHost(a, n);
+    assert.ok(e.values[0] > 1e-7, "rounded matrix must stay positive definite");
+    const b = randn(78, n);
+    const vtb = matmulHost(e.vectors, b, n, n, 1, true).map((v, i) => v / e.values[i]);
+    const exact = matmulHost(e.vectors, vtb, n, n, 1);
+    const scale = Math.max(...Array.from(exact, Math.abs));
+    const at = tensor(a32, { shape: [n, n] }), bt = tensor(b, { shape: [n, 1] });
+    const relErr = async (precision: "f32" | "df64" | "f64") =>
+      maxAbs(await (await solvePsd(at, bt, { precision })).x.read(), exact) / scale;
+    const e64 = await relErr("f64");
+    assert.ok(e64 < 1e-5, `n${n}: f64 relative error ${e64}`);
+    const edf = await relErr("df64");
+    assert.ok(edf < 1e-5, `n${n}: df64 relative error ${edf}`);
+    let e32 = Infinity;
+    try {
+      e32 = await relErr("f32");
+    } catch (err) {
+      assert.ok(err instanceof NotPositiveDefiniteError, (err as Error).name);
+    }
+    assert.ok(e32 > 1e-3 && e32 > 100 * e64, `n${n}: f32 relative error ${e32} vs f64 ${e64}`);
   }
-  assert.ok(e32 > 1e-3 && e32 > 100 * e64, `f32 relative error ${e32} vs f64 ${e64}`);
 });

@@ -77,6 +77,12 @@ export interface CholeskyOptions {
   precision?: Precision;
   /** `"auto"` (default: blocked when m > 64), `"blocked"` or `"workgroup"` (see the module doc). */
   method?: LinalgMethod;
+  /**
+   * Most workgroups per grid dimension (default: the device's `maxComputeWorkgroupsPerDimension`,
+   * 65535 on most). A blocked trailing update with more tiles (m > ~5,800) folds them over a
+   * second grid dimension; a lower value only serves to test that folding on small matrices.
+   */
+  maxGroupsPerDimension?: number;
 }
 
 function choleskyKernel(precision: Precision): KernelSpec {
@@ -155,12 +161,14 @@ const SCRATCH = B * B + 4;
 /**
  * Uniform block shared by the panel and trailing-update kernels (the host fills it in
  * {@link blockedCholesky}): `first` = the panel at column 0 (read `a + diag I` instead of l),
- * `last` = no rows below, `nrt` = row tiles of 16 below the panel, `ntri` = trailing tiles.
+ * `last` = no rows below, `nrt` = row tiles of 16 below the panel, `ntri` = trailing tiles,
+ * `total` = workgroups of the trailing update (its grid may fold them over z, see
+ * {@link foldedGrid}).
  */
 const PARAMS = `struct P {
   m: u32, zero: u32, k0: u32, last: u32,
   probe: f32, first: u32, diag: f32, k: u32,
-  rhsStride: u32, nrt: u32, ntri: u32, pad: u32,
+  rhsStride: u32, nrt: u32, ntri: u32, total: u32,
 };
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> a: array<f32>;`;
@@ -482,14 +490,19 @@ var<workgroup> lk: array<R, ${T * B}>;
 ${inv ? `var<workgroup> lf: array<f32, ${T * B}>;\nvar<workgroup> yf: array<f32, ${B * K}>;` : ""}
 ${A_ENTRY}
 @compute @workgroup_size(${LINALG_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) tid: u32,
+) {
+  let g = wid.x + wid.z * nwg.x; // the grid may fold the workgroups over z
+  if (g >= p.total) { return; }
   r_init(p.probe, p.zero);
   let m = p.m;
   let k0 = p.k0;
   let bw = min(${B}u, m - k0);
   let s0 = k0 + bw;
   let base = wid.y * m * m;
-  let g = wid.x;
   if (g < p.ntri) {
     // tile x of the lower triangle, row-major: (ti, tk) with tk <= ti
     var ti = u32((sqrt(8.0 * f32(g) + 1.0) - 1.0) * 0.5);
@@ -525,6 +538,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   return { code, inputs: rhs ? 2 : 1, outputs: rw.length };
 }
 
+/**
+ * Grid of `total` workgroups per chain for C chains (y) with at most `limit` per dimension: x
+ * alone when it fits, else folded over z (workgroup `x + z * nx`; the kernel skips those past
+ * `total`). The first trailing update of an m = 10,000 factor has 194,376 tiles.
+ */
+function foldedGrid(total: number, C: number, limit: number): [number, number, number] {
+  if (total <= limit) return [total, C, 1];
+  const z = Math.ceil(total / limit);
+  if (z > limit) {
+    throw new InvalidArgumentError(
+      `batchedCholesky: ${total} workgroups per matrix exceed ${limit}^2 (matrix too large)`,
+    );
+  }
+  return [Math.ceil(total / z), C, z];
+}
+
 const panelK = memoKernel(blockedPanelKernel);
 const trailK = memoKernel(blockedTrailKernel);
 
@@ -549,6 +578,7 @@ function blockedCholesky(
   logdet: Tensor,
   precision: Precision,
   diag: number,
+  groupLimit: number,
   rhs: BlockedRhs | null = null,
   inv: Tensor | null = null,
 ): void {
@@ -587,11 +617,15 @@ function blockedCholesky(
     const touts = [l.buffer(), scr.buffer()];
     if (rhs) touts.push(rhs.x.buffer());
     if (inv) touts.push(inv.buffer());
-    rt.dispatch(trailK(precision, rhs !== null, inv !== null), ins, touts, p.u, [
-      ntri + (rhs ? nrt : 0) + (inv ? nrt * Math.ceil(s0 / CHUNK) : 0),
-      C,
-      1,
-    ]);
+    const total = ntri + (rhs ? nrt : 0) + (inv ? nrt * Math.ceil(s0 / CHUNK) : 0);
+    p.u[11] = total;
+    rt.dispatch(
+      trailK(precision, rhs !== null, inv !== null),
+      ins,
+      touts,
+      p.u,
+      foldedGrid(total, C, groupLimit),
+    );
   }
   scr.dispose();
 }
@@ -612,11 +646,15 @@ function blockedCholesky(
  * ```
  */
 export function batchedCholesky(a: Tensor, options: CholeskyOptions = {}): CholeskyFactor {
-  const { rt, precision, diag, method, C, m, l, logdet } = prepare("batchedCholesky", a, options);
+  const { rt, precision, diag, method, C, m, l, logdet, groupLimit } = prepare(
+    "batchedCholesky",
+    a,
+    options,
+  );
   const factor = { l, logdet, precision, batch: C, size: m };
   if (C === 0 || m === 0) return factor;
   if (method === "blocked") {
-    blockedCholesky(rt, a, l, logdet, precision, diag);
+    blockedCholesky(rt, a, l, logdet, precision, diag, groupLimit);
     return factor;
   }
   const p = paramWords();
@@ -657,10 +695,18 @@ function prepare(where: string, a: Tensor, options: CholeskyOptions) {
     throw new InvalidArgumentError(`${where}: at most 65535 matrices per call, got ${C}`);
   }
   const method = linalgMethodFor(options.method, m, where);
+  const deviceLimit = rt.summary.limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  const groupLimit = options.maxGroupsPerDimension ?? deviceLimit;
+  if (!Number.isInteger(groupLimit) || groupLimit < 1 || groupLimit > deviceLimit) {
+    throw new InvalidArgumentError(
+      `${where}: maxGroupsPerDimension must be an integer in [1, ${deviceLimit}] (the device's ` +
+        `limit), got ${groupLimit}`,
+    );
+  }
   const w = wordsPer(precision);
   const l = Tensor.empty(w === 2 ? [C, m, m, 2] : [C, m, m], "f32", where);
   const logdet = Tensor.empty([C], "f32", where);
-  return { rt, precision, diag, method, C, m, l, logdet };
+  return { rt, precision, diag, method, C, m, l, logdet, groupLimit };
 }
 
 /**
@@ -742,7 +788,11 @@ export function batchedCholeskySolve(
     const inverse = options.inverse ? batchedTriInverse(factor, { method }) : null;
     return { factor, solve, inverse };
   }
-  const { rt, precision, diag, l, logdet } = prepare("batchedCholeskySolve", a, options);
+  const { rt, precision, diag, l, logdet, groupLimit } = prepare(
+    "batchedCholeskySolve",
+    a,
+    options,
+  );
   const factor: CholeskyFactor = { l, logdet, precision, batch: C, size: m };
   const df = precision === "df64";
   const where = "batchedCholeskySolve";
@@ -755,7 +805,7 @@ export function batchedCholeskySolve(
   const fuseInverse = (options.inverse ?? false) &&
     (rt.summary.limits.maxStorageBuffersPerShaderStage ?? 8) >= FUSED_STORAGE_BUFFERS;
   let inverse = fuseInverse ? Tensor.empty([C, m, m], "f32", where) : null;
-  blockedCholesky(rt, a, l, logdet, precision, diag, rhs, inverse);
+  blockedCholesky(rt, a, l, logdet, precision, diag, groupLimit, rhs, inverse);
   if (options.inverse && !fuseInverse) inverse = batchedTriInverse(factor, { method });
   if (df) return { factor, solve: { x: x32, precise: x, sumSquares: ss }, inverse };
   x.dispose(); // f32: the working copy equals x32

@@ -145,7 +145,7 @@ export interface ArchitectureComparisonConfig {
   /** Relative diagonal regularizer. */
   diagReg: number;
   /** Solve precision. */
-  precision: "f32" | "f64";
+  precision: "f32" | "df64" | "f64";
   /** Also compare every architecture on ZCA-whitened images (Lee et al. 2020's preprocessing). */
   cnnZca: boolean;
   /** ZCA regularizer (relative to the trace). */

@@ -1,10 +1,11 @@
 /**
  * Regularized positive-definite solves and log-determinants with a precision switch:
  * `precision: "f32"` runs the blocked Cholesky and triangular solves on the GPU in float32;
- * `precision: "f64"` reads the matrix back once and works in float64 on the host. Results say
- * which ran (`method`). Lee et al. (2020) found that float32 limits kernel methods beyond a
+ * `"df64"` runs them on the GPU in double-float arithmetic (~48 mantissa bits, see
+ * `psd_factor.ts`); `"f64"` reads the matrix back once and works in float64 on the host. Results
+ * say which ran (`method`). Lee et al. (2020) found that float32 limits kernel methods beyond a
  * critical dataset size (the kernel's smallest eigenvalues fall below float32 resolution); the
- * f64 path keeps the solve accurate there.
+ * df64 and f64 paths keep the solve accurate there.
  *
  * The regularizer follows neural-tangents: `diagReg` is multiplied by the mean diagonal of the
  * matrix (`diagRegMode: "scaled"`, the default) or added as is (`"absolute"`).
@@ -15,138 +16,37 @@
  * import { tensor } from "../../gpu/mod.ts";
  * const a = tensor([[4, 2], [2, 5]]), b = tensor([[6], [7]]);
  * const r32 = await solvePsd(a, b, { precision: "f32" });
+ * const rdf = await solvePsd(a, b, { precision: "df64" });
  * const r64 = await solvePsd(a, b, { precision: "f64" });
- * console.log(await r32.x.read(), r32.method, r64.method); // [1, 1] "gpu-f32-cholesky" "host-f64-cholesky"
+ * console.log(await r32.x.read(), r32.method, rdf.method, r64.method);
+ * // [1, 1] "gpu-f32-cholesky" "gpu-df64-cholesky" "host-f64-cholesky"
  * ```
  * @module
  */
-import { z } from "zod";
-import { InvalidArgumentError, ShapeError } from "../../errors.ts";
-import { log, mean, mul, reshape, scope, slice, sum, type Tensor, tensor } from "../../gpu/mod.ts";
-import { checkCholeskyStatus, choleskyGpuAsync, choleskyHost } from "./cholesky.ts";
-import { choSolveGpu, choSolveHost } from "./triangular.ts";
+import { ShapeError } from "../../errors.ts";
+import { type Tensor, tensor } from "../../gpu/mod.ts";
+import { choleskyHost } from "./cholesky.ts";
+import { factorPsdGpu } from "./psd_factor.ts";
+import {
+  checkSquare,
+  choleskyMethod,
+  hostRegularizer,
+  parseSolveOptions,
+  type SolveOptions,
+} from "./solve_options.ts";
+import { choSolveHost } from "./triangular.ts";
 
-/** Arithmetic for kernel-matrix solves. */
-export type Precision = "f32" | "f64";
-
-/**
- * Regularization and precision options shared by the solvers and predictors.
- *
- * @example
- * ```ts
- * import type { SolveOptions } from "./psd_solve.ts";
- * const o: SolveOptions = { diagReg: 1e-4, diagRegMode: "scaled", precision: "f64" };
- * console.log(o.precision); // "f64"
- * ```
- */
-export interface SolveOptions {
-  /** Diagonal regularizer (default 0). */
-  diagReg?: number;
-  /** "scaled" (default): diagReg times the mean diagonal; "absolute": diagReg itself. */
-  diagRegMode?: "scaled" | "absolute";
-  /** "f32" (GPU, default) or "f64" (host). */
-  precision?: Precision;
-}
-
-/**
- * zod schema of {@link SolveOptions} (with defaults).
- *
- * @example
- * ```ts
- * import { solveOptionsSchema } from "./psd_solve.ts";
- * console.log(solveOptionsSchema.parse({}).diagRegMode); // "scaled"
- * ```
- */
-export const solveOptionsSchema = z.object({
-  diagReg: z.number().nonnegative().finite().default(0),
-  diagRegMode: z.enum(["scaled", "absolute"]).default("scaled"),
-  precision: z.enum(["f32", "f64"]).default("f32"),
-});
-
-/** Parsed {@link SolveOptions}. */
-export type SolveConfig = z.infer<typeof solveOptionsSchema>;
-
-/**
- * Validates solve options, naming the offending field.
- *
- * @example
- * ```ts
- * import { parseSolveOptions } from "./psd_solve.ts";
- * console.log(parseSolveOptions({ diagReg: 0.1 }, "demo").precision); // "f32"
- * ```
- */
-export function parseSolveOptions(options: SolveOptions, where: string): SolveConfig {
-  const r = solveOptionsSchema.safeParse(options);
-  if (!r.success) {
-    const iss = r.error.issues[0];
-    const field = iss.path.join(".") || "(options)";
-    const got = (options as Record<string, unknown>)[String(iss.path[0])];
-    throw new InvalidArgumentError(
-      `${where}: option ${field} is invalid (got ${JSON.stringify(got)}): ${iss.message}`,
-    );
-  }
-  return r.data;
-}
-
-/**
- * Method label of a Cholesky-based solve.
- *
- * @example
- * ```ts
- * import { choleskyMethod } from "./psd_solve.ts";
- * console.log(choleskyMethod("f64")); // "host-f64-cholesky"
- * ```
- */
-export function choleskyMethod(p: Precision): string {
-  return p === "f32" ? "gpu-f32-cholesky" : "host-f64-cholesky";
-}
-
-function checkSquare(a: Tensor, where: string): number {
-  if (a.rank !== 2 || a.shape[0] !== a.shape[1]) {
-    throw new ShapeError(`${where}: expected a square matrix, got [${a.shape.join(", ")}]`);
-  }
-  return a.shape[0];
-}
-
-/**
- * The absolute regularizer on the host: diagReg, times the mean of `a`'s diagonal when scaled.
- *
- * @example
- * ```ts
- * import { hostRegularizer } from "./psd_solve.ts";
- * console.log(hostRegularizer(Float64Array.from([2, 0, 0, 4]), 2, 0.5, "scaled")); // 1.5
- * ```
- */
-export function hostRegularizer(
-  a: ArrayLike<number>,
-  n: number,
-  diagReg: number,
-  mode: "scaled" | "absolute",
-): number {
-  if (mode === "absolute" || diagReg === 0) return diagReg;
-  let tr = 0;
-  for (let i = 0; i < n; i++) tr += a[i * n + i];
-  return (diagReg * tr) / n;
-}
-
-/**
- * The regularizer as a one-element GPU tensor (no readback).
- *
- * @example
- * ```ts
- * import { gpuRegularizer } from "./psd_solve.ts";
- * import { tensor } from "../../gpu/mod.ts";
- * console.log(await gpuRegularizer(tensor([[2, 0], [0, 4]]), 0.5, "scaled").read()); // [1.5]
- * ```
- */
-export function gpuRegularizer(a: Tensor, diagReg: number, mode: "scaled" | "absolute"): Tensor {
-  if (mode === "absolute" || diagReg === 0) return tensor([diagReg]);
-  const n = checkSquare(a, "regularizer");
-  return scope(() => {
-    const d = slice(reshape(a, [n * n]), [[0, n * n, n + 1]]);
-    return reshape(mul(mean(d), diagReg), [1]);
-  });
-}
+export {
+  checkSquare,
+  choleskyMethod,
+  gpuRegularizer,
+  hostRegularizer,
+  parseSolveOptions,
+  type Precision,
+  type SolveConfig,
+  type SolveOptions,
+  solveOptionsSchema,
+} from "./solve_options.ts";
 
 /**
  * Result of {@link solvePsd}.
@@ -161,7 +61,7 @@ export function gpuRegularizer(a: Tensor, diagReg: number, mode: "scaled" | "abs
 export interface PsdSolve {
   /** The solution X of (A + reg I) X = B (f32 tensor). */
   x: Tensor;
-  /** "gpu-f32-cholesky" or "host-f64-cholesky". */
+  /** "gpu-f32-cholesky", "gpu-df64-cholesky" or "host-f64-cholesky". */
   method: string;
 }
 
@@ -200,18 +100,17 @@ export async function solvePsd(
     const x = choSolveHost(L, n, bh, m);
     return { x: tensor(Float32Array.from(x), { shape: [n, m] }), method: choleskyMethod("f64") };
   }
-  const reg = gpuRegularizer(a, o.diagReg, o.diagRegMode);
-  const { L, status } = choleskyGpuAsync(a, reg);
-  reg.dispose();
-  const x = choSolveGpu(L, b);
-  L.dispose();
+  const f = await factorPsdGpu(a, o, "solvePsd");
+  const x = f.solve(b);
   try {
-    await checkCholeskyStatus(status, "solvePsd");
+    await f.check();
   } catch (e) {
     x.dispose();
     throw e;
+  } finally {
+    f.dispose();
   }
-  return { x, method: choleskyMethod("f32") };
+  return { x, method: f.method };
 }
 
 /**
@@ -237,14 +136,15 @@ export async function logdet(
     for (let i = 0; i < n; i++) A[i * n + i] += reg;
     return { value: logdetHost(choleskyHost(A, n), n), method: choleskyMethod("f64") };
   }
-  const reg = gpuRegularizer(a, o.diagReg, o.diagRegMode);
-  const { L, status } = choleskyGpuAsync(a, reg);
-  reg.dispose();
-  const ld = scope(() => mul(sum(log(slice(reshape(L, [n * n]), [[0, n * n, n + 1]]))), 2));
-  L.dispose();
-  const [value] = await Promise.all([ld.item(), checkCholeskyStatus(status, "logdet")]);
-  ld.dispose();
-  return { value, method: choleskyMethod("f32") };
+  const f = await factorPsdGpu(a, o, "logdet");
+  const ld = f.logdet();
+  try {
+    const [[value]] = await Promise.all([ld.read(), f.check()]);
+    return { value, method: f.method };
+  } finally {
+    ld.dispose();
+    f.dispose();
+  }
 }
 
 /**
