@@ -127,7 +127,8 @@ export {
   type SolveOptions,
   solvePsd,
 } from "./linalg/psd_solve.ts";
-export { factorPsdGpu, type PsdFactor } from "./linalg/psd_factor.ts";
+export { factorPsdGpu, type PsdFactor, type PsdSolution } from "./linalg/psd_factor.ts";
+export { matmulDf64 } from "./linalg/df64_matmul.ts";
 export {
   type EighMethod,
   type GdEnsembleOptions,

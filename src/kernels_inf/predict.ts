@@ -278,23 +278,26 @@ export async function gpInference(
       factors.push(f);
       settle(f.check());
       settle(f.regularizer().then((v) => void (result.regularizer[g] = v)));
+      // products with a solution go through leftMul: in df64 they are accumulated in df64
       result[g] = scope(() => {
         const alpha = f.solve(input.yTrain);
         const Mt = input.kTestTrain?.[g];
-        const out: Prediction = { mean: Mt ? matmul(Mt, alpha) : matmul(M, alpha) };
+        const out: Prediction = { mean: alpha.leftMul(Mt ?? M) };
         if (!Mt) out.train = out.mean;
-        else if (options.train) out.train = matmul(M, alpha);
+        else if (options.train) out.train = alpha.leftMul(M);
+        alpha.dispose();
         if (cov && Mt) {
           const A = f.solve(transpose(Mt)); // [n, t] = M^{-1} M_x*
           const Kt = input.kTestTrain!.nngp!;
           const Ktt = input.kTestTest!;
           if (g === "nngp") {
-            out.cov = sub(Ktt, matmul(Kt, A));
+            out.cov = sub(Ktt, A.leftMul(Kt));
           } else {
-            const KtA = matmul(Kt, A);
-            const AKA = matmul(A, matmul(input.kTrainTrain.nngp!, A), { transA: true });
+            const KtA = A.leftMul(Kt);
+            const AKA = matmul(A.x, matmul(input.kTrainTrain.nngp!, A.x), { transA: true });
             out.cov = sub(sub(Ktt, KtA), sub(transpose(KtA), AKA));
           }
+          A.dispose();
         }
         return out;
       });

@@ -584,8 +584,8 @@ export const nngpMnist: Experiment<NngpMnistConfig> = {
         `${(bestTime.ridge_rel as number).toPrecision(2)}.`,
       `float32 vs float64 (diagReg ${c.precisionDiagReg}): f32 agrees (relative test-mean ` +
         `difference < ${c.agreeTol}) up to n = ${maxAgree} of sizes ${sizes.join(", ")}; the ` +
-        `GPU double-float (df64) solve stays within ${df64MaxDiff.toPrecision(2)} of f64 at ` +
-        "every size (its products with the test kernel are f32).",
+        `GPU double-float (df64) solve and test-kernel product stay within ` +
+        `${df64MaxDiff.toPrecision(2)} of f64 at every size.`,
       "Finite networks are trained as ensembles sharing one batched pass; single_acc averages " +
         "the members' accuracies, ensemble_acc scores their averaged outputs. Centred networks " +
         "f(theta) - f(theta_0) (Lee et al. 2020) are trained from the same initializations " +

@@ -19,7 +19,7 @@
  * import { factorPsdGpu } from "./psd_factor.ts";
  * import { tensor } from "../../gpu/mod.ts";
  * const f = await factorPsdGpu(tensor([[4, 2], [2, 5]]), { precision: "df64" });
- * const x = f.solve(tensor([[6], [7]]));
+ * const { x } = f.solve(tensor([[6], [7]]));
  * await f.check(); // throws NotPositiveDefiniteError for an indefinite matrix
  * console.log(await x.read(), f.method); // Float32Array [1, 1] "gpu-df64-cholesky"
  * f.dispose();
@@ -27,7 +27,18 @@
  * @module
  */
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from "../../errors.ts";
-import { dispose, log, mul, reshape, scope, slice, sum, type Tensor } from "../../gpu/mod.ts";
+import {
+  dispose,
+  log,
+  matmul,
+  mul,
+  reshape,
+  scope,
+  slice,
+  sum,
+  type Tensor,
+} from "../../gpu/mod.ts";
+import { matmulDf64 } from "./df64_matmul.ts";
 import { batchedCholesky } from "../../bnn/linalg/batched_cholesky.ts";
 import { batchedTriSolve } from "../../bnn/linalg/batched_tri_solve.ts";
 import { checkCholeskyStatus, choleskyGpuAsync } from "./cholesky.ts";
@@ -55,8 +66,8 @@ export interface PsdFactor {
   readonly n: number;
   /** "gpu-f32-cholesky" or "gpu-df64-cholesky". */
   readonly method: string;
-  /** X = (A + reg I)^-1 B for B [n, m] (f32 result; df64 keeps the intermediate solve precise). */
-  solve(b: Tensor): Tensor;
+  /** X = (A + reg I)^-1 B for B [n, m], with products `C X` in the factor's precision. */
+  solve(b: Tensor): PsdSolution;
   /** log det(A + reg I) as a one-element tensor `[1]` (NaN for df64 when not positive definite). */
   logdet(): Tensor;
   /** The absolute regularizer that was added (read back from the GPU for f32). */
@@ -116,8 +127,13 @@ export async function factorPsdGpu(
       const fw = batchedTriSolve(f, b3); // L z = b, z kept in df64
       const bw = batchedTriSolve(f, fw.precise, { transpose: true }); // L^T x = z
       const x = reshape(bw.x, [n, k]);
+      const precise = reshape(bw.precise, [n, k, 2]);
       dispose([b3, fw.x, fw.precise, fw.sumSquares, bw.x, bw.precise, bw.sumSquares]);
-      return x;
+      return {
+        x,
+        leftMul: (c) => matmulDf64(c, precise),
+        dispose: () => dispose([x, precise]),
+      };
     },
     logdet: () => reshape(f.logdet, [1]),
     regularizer: () => Promise.resolve(reg),
@@ -138,6 +154,29 @@ export async function factorPsdGpu(
   };
 }
 
+/**
+ * A solution X = (A + reg I)^-1 B of {@link PsdFactor.solve}.
+ *
+ * @example
+ * ```ts
+ * import { factorPsdGpu } from "./psd_factor.ts";
+ * import { tensor } from "../../gpu/mod.ts";
+ * const f = await factorPsdGpu(tensor([[2, 0], [0, 4]]), { precision: "df64" });
+ * const s = f.solve(tensor([[2], [4]])); // X = [1, 1]
+ * console.log(await s.leftMul(tensor([[1, 1]])).read()); // Float32Array [2]
+ * s.dispose();
+ * f.dispose();
+ * ```
+ */
+export interface PsdSolution {
+  /** X rounded to f32, [n, m]. */
+  readonly x: Tensor;
+  /** `c X` for c [t, n] (df64: from the double-float X, accumulated in df64, rounded once). */
+  leftMul(c: Tensor): Tensor;
+  /** Frees X (and its df64 copy). */
+  dispose(): void;
+}
+
 function f32Factor(a: Tensor, n: number, o: SolveConfig, where: string): PsdFactor {
   const reg = gpuRegularizer(a, o.diagReg, o.diagRegMode);
   const { L, status } = choleskyGpuAsync(a, reg);
@@ -147,7 +186,8 @@ function f32Factor(a: Tensor, n: number, o: SolveConfig, where: string): PsdFact
     method: choleskyMethod("f32"),
     solve(b) {
       checkRhs(b, n, where);
-      return choSolveGpu(L, b);
+      const x = choSolveGpu(L, b);
+      return { x, leftMul: (c) => matmul(c, x), dispose: () => x.dispose() };
     },
     logdet: () =>
       scope(() => reshape(mul(sum(log(slice(reshape(L, [n * n]), [[0, n * n, n + 1]]))), 2), [1])),

@@ -24,7 +24,7 @@
  * @module
  */
 import { ShapeError } from "../../errors.ts";
-import { type Tensor, tensor } from "../../gpu/mod.ts";
+import { reshape, type Tensor, tensor } from "../../gpu/mod.ts";
 import { choleskyHost } from "./cholesky.ts";
 import { factorPsdGpu } from "./psd_factor.ts";
 import {
@@ -101,7 +101,9 @@ export async function solvePsd(
     return { x: tensor(Float32Array.from(x), { shape: [n, m] }), method: choleskyMethod("f64") };
   }
   const f = await factorPsdGpu(a, o, "solvePsd");
-  const x = f.solve(b);
+  const sol = f.solve(b);
+  const x = reshape(sol.x, sol.x.shape); // a view: outlives the solution's other buffers
+  sol.dispose();
   try {
     await f.check();
   } catch (e) {
