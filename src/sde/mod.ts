@@ -45,6 +45,9 @@ export { SubVPSDE, type SubVPSDEOptions } from "./subvp.ts";
 export { GaussianMixture, type GaussianMixtureSpec, symEig } from "./gmm.ts";
 export { gmmScore, type GmmScoreFn } from "./gmm_score.ts";
 export {
+  type GaussianBaseline,
+  gaussianBaseline,
+  type GaussianBaselineOptions,
   type ScoreMlp,
   scoreMlp,
   type ScoreMlpLayer,

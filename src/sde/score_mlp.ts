@@ -7,6 +7,15 @@
  * score_sde: NCSN's `scale_by_sigma`, and `-model / std` for VP), so the network predicts the
  * unit-scale noise and its output magnitude does not span four orders across t.
  *
+ * Optionally (`init(key, dim, { baseline })`, see {@link gaussianBaseline}) the score is the exact
+ * score of a diagonal Gaussian fitted to the data, perturbed by the SDE, plus the network's
+ * residual: s(x, t) = apply(x, t) / s(t) - (x - a(t) mu) / (a(t)^2 var + s(t)^2). At large t the
+ * perturbed data are nearly Gaussian and the baseline is nearly exact, so the network need not
+ * learn the near-identity map there (an MLP narrower than the data cannot: its errors send the
+ * probability-flow ODE's latents far out and ruin likelihoods). It is the per-dimension form of
+ * the skip preconditioning c_skip(s) = var / (s^2 + var) of Karras et al. (2022), whose denoiser
+ * is the optimal one for Gaussian data.
+ *
  * Two code paths compute the same function: a differentiable one built from tensor ops (training,
  * likelihoods, any tensor t), and for a scalar t outside any gradient trace a fused one (sampling)
  * that computes every layer's time bias in one dispatch and each layer in one more: its matmul with
@@ -25,20 +34,25 @@
  * @module
  */
 import { z } from "zod";
-import { ShapeError } from "../errors.ts";
+import { InvalidArgumentError, ShapeError } from "../errors.ts";
 import {
   add,
   concat,
   cos,
+  div,
   full,
   matmul,
   matmulEpilogue,
+  mean,
   mul,
   random,
   reciprocal,
   reshape,
+  scope,
   sin,
+  square,
   stopGradient,
+  sub,
   type Tensor,
   zeros,
 } from "../gpu/mod.ts";
@@ -83,15 +97,89 @@ const schema = z.strictObject({
   inputSkip: z.boolean().default(true),
 });
 
+/**
+ * A fixed diagonal-Gaussian model of the data, mean and variance per dimension ([dim] each).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../gpu/mod.ts";
+ * import type { GaussianBaseline } from "./score_mlp.ts";
+ * const b: GaussianBaseline = { mean: tensor([0, 0]), variance: tensor([1, 1]) };
+ * console.log(b.mean.shape); // [2]
+ * ```
+ */
+export type GaussianBaseline = { mean: Tensor; variance: Tensor };
+
+/**
+ * Options of {@link gaussianBaseline}.
+ *
+ * @example
+ * ```ts
+ * import type { GaussianBaselineOptions } from "./score_mlp.ts";
+ * const o: GaussianBaselineOptions = { shrink: 0.5, minVariance: 5e-6 };
+ * console.log(o.shrink); // 0.5
+ * ```
+ */
+export interface GaussianBaselineOptions {
+  /**
+   * Weight in [0, 1] of the mean variance in each dimension's variance (default 0.5):
+   * (1 - shrink) var_d + shrink mean(var). A dimension the training data never vary in (an
+   * MNIST corner) would otherwise get a near-zero variance, and a test image with ink there a
+   * near-zero density whatever the network learns.
+   */
+  shrink?: number;
+  /** Added to every variance (default 0), e.g. the variance of dequantization noise. */
+  minVariance?: number;
+}
+
+/**
+ * The per-dimension mean and (shrunk) variance of `data` [n, dim], for
+ * `ScoreMlp.init(key, dim, { baseline })`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "../gpu/mod.ts";
+ * import { gaussianBaseline } from "./score_mlp.ts";
+ * const b = gaussianBaseline(tensor([[0, 1], [2, 1]]), { shrink: 0.5, minVariance: 0.25 });
+ * // variances [1, 0], mean 0.5: 0.5 * [1, 0] + 0.5 * 0.5 + 0.25
+ * console.log(await b.mean.read(), await b.variance.read()); // [1, 1] [1, 0.5]
+ * ```
+ */
+export function gaussianBaseline(
+  data: Tensor,
+  options: GaussianBaselineOptions = {},
+): GaussianBaseline {
+  if (data.rank !== 2 || data.shape[0] < 1) {
+    throw new ShapeError(`gaussianBaseline: data must be [n >= 1, dim], got [${data.shape}]`);
+  }
+  const shrink = options.shrink ?? 0.5, floor = options.minVariance ?? 0;
+  if (!(shrink >= 0 && shrink <= 1)) {
+    throw new InvalidArgumentError(`gaussianBaseline: shrink must be in [0, 1], got ${shrink}`);
+  }
+  if (!(floor >= 0) || !Number.isFinite(floor)) {
+    throw new InvalidArgumentError(
+      `gaussianBaseline: minVariance must be a finite number >= 0, got ${floor}`,
+    );
+  }
+  return scope(() => {
+    const m = mean(data, 0);
+    const v = mean(square(sub(data, m)), 0);
+    const shrunk = add(mul(v, 1 - shrink), mul(mean(v), shrink));
+    return { mean: m, variance: add(shrunk, floor) };
+  });
+}
+
 /** One hidden layer: w [in, H], b [H], wt [E, H] (time projection). */
 export type ScoreMlpLayer = { w: Tensor; b: Tensor; wt: Tensor };
 
 /**
- * Parameters of {@link scoreMlp}; `fourier` is fixed (not trained: gradients are stopped);
- * `out.skip` [dim] is the input-skip weight (absent with `inputSkip: false`).
+ * Parameters of {@link scoreMlp}; `fourier` and `base` (the optional Gaussian baseline) are fixed
+ * (not trained: gradients are stopped); `out.skip` [dim] is the input-skip weight (absent with
+ * `inputSkip: false`).
  */
 export type ScoreMlpParams = {
   fourier: Tensor;
+  base?: GaussianBaseline;
   layers: ScoreMlpLayer[];
   out: { w: Tensor; b: Tensor; skip?: Tensor };
 };
@@ -100,11 +188,14 @@ export type ScoreMlpParams = {
 export interface ScoreMlp {
   /** The parsed options. */
   readonly options: Required<ScoreMlpOptions>;
-  /** Parameters for inputs of `dim` features. */
-  init(key: random.Key, dim: number): ScoreMlpParams;
+  /** Parameters for inputs of `dim` features, optionally with a Gaussian baseline of the data. */
+  init(key: random.Key, dim: number, options?: { baseline?: GaussianBaseline }): ScoreMlpParams;
   /** The network output (before the 1 / s(t) scaling) for x [B, dim] at t. */
   apply(params: ScoreMlpParams, x: Tensor, t: TimeArg, outScale?: number): Tensor;
-  /** The score function s(x, t) = apply(x, t) / std(t) of this network under `sde`. */
+  /**
+   * The score function s(x, t) = apply(x, t) / std(t) of this network under `sde` (plus the
+   * perturbed baseline's score with `params.base`).
+   */
   score(sde: Sde, params: ScoreMlpParams): ScoreFn;
 }
 
@@ -141,7 +232,13 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
     return p.out.skip ? add(y, mul(x, p.out.skip)) : y;
   };
 
-  const applyFused = (p: ScoreMlpParams, x: Tensor, t: number, outScale: number): Tensor => {
+  const applyFused = (
+    p: ScoreMlpParams,
+    x: Tensor,
+    t: number,
+    outScale: number,
+    base?: { a: number; s: number },
+  ): Tensor => {
     // one dispatch for all time biases, then one per layer: the matmul with its epilogue fused
     const tbs = timeBiases(p.fourier, p.layers, t);
     let h = x;
@@ -152,7 +249,13 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
       h = next;
     });
     const out = matmulEpilogue(h, p.out.w, {
-      epilogue: outputEpilogue(p.out.b, x, p.out.skip, outScale),
+      epilogue: outputEpilogue(
+        p.out.b,
+        x,
+        p.out.skip,
+        outScale,
+        base && p.base ? { ...p.base, ...base } : undefined,
+      ),
     });
     if (h !== x) h.dispose();
     return out;
@@ -160,7 +263,7 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
 
   const net: ScoreMlp = {
     options: o,
-    init(key, dim) {
+    init(key, dim, init = {}) {
       const keys = random.split(key, 2 * o.hidden.length + 2);
       const layers: ScoreMlpLayer[] = [];
       let inDim = dim;
@@ -173,7 +276,16 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
       const o2 = denseInit(keys[keys.length - 2], inDim, dim, { parameterization: "standard" });
       const out = o.inputSkip ? { ...o2, skip: zeros([dim]) } : o2;
       const fourier = random.normal(keys[keys.length - 1], [E / 2], 0, o.fourierScale);
-      return { fourier, layers, out };
+      const base = init.baseline;
+      if (!base) return { fourier, layers, out };
+      for (const [name, v] of Object.entries(base)) {
+        if (v.rank !== 1 || v.shape[0] !== dim) {
+          throw new ShapeError(
+            `scoreMlp.init: baseline.${name} must be [${dim}], got [${v.shape}]`,
+          );
+        }
+      }
+      return { fourier, base: { mean: base.mean, variance: base.variance }, layers, out };
     },
     apply(p, x, t, outScale = 1) {
       const dim = p.out.w.shape[1];
@@ -188,11 +300,24 @@ export function scoreMlp(options: ScoreMlpOptions = {}): ScoreMlp {
     score(sde, p) {
       return (x: Tensor, t: TimeArg) => {
         const flat = x.rank === 2 ? x : reshape(x, [x.shape[0], x.size / x.shape[0]]);
+        const dim = p.out.w.shape[1];
+        if (flat.shape[1] !== dim) {
+          throw new ShapeError(`scoreMlp.score: expected x [B, ${dim}], got [${x.shape}]`);
+        }
         let s: Tensor;
-        if (typeof t === "number") s = net.apply(p, flat, t, 1 / sde.std(t));
-        else {
-          const std = perSample(sde.stdT(t), flat, "scoreMlp.score");
-          s = mul(net.apply(p, flat, t), reciprocal(std));
+        if (typeof t === "number" && !isRecording()) {
+          const base = { a: sde.meanCoef(t), s: sde.std(t) };
+          s = applyFused(p, flat, t, 1 / base.s, p.base ? base : undefined);
+        } else {
+          const tt = typeof t === "number" ? full([1], t) : t;
+          const a = perSample(sde.meanCoefT(tt), flat, "scoreMlp.score");
+          const std = perSample(sde.stdT(tt), flat, "scoreMlp.score");
+          s = mul(applyTensor(p, flat, tt), reciprocal(std));
+          if (p.base) {
+            // -(x - a mu) / (a^2 var + std^2): the perturbed Gaussian baseline's score
+            const mu = stopGradient(p.base.mean), vr = stopGradient(p.base.variance);
+            s = sub(s, div(sub(flat, mul(a, mu)), add(mul(square(a), vr), square(std))));
+          }
         }
         return flat === x ? s : reshape(s, x.shape);
       };

@@ -134,7 +134,10 @@ export async function trainScore(
     throw new InvalidArgumentError(`trainScore: data must be [n, dim], got [${data.shape}]`);
   }
   const [kb, kl] = random.split(key);
-  const fourier = params.fourier;
+  // fixed (not trained): the Fourier frequencies and the optional Gaussian baseline
+  const fixed = params.base
+    ? { fourier: params.fourier, base: params.base }
+    : { fourier: params.fourier };
   type Trainable = Pick<ScoreMlpParams, "layers" | "out">;
   const source = batches(kb, { x: data }, Math.min(o.batchSize, data.shape[0]));
   let step = 0;
@@ -154,7 +157,7 @@ export async function trainScore(
           x = hooks.transform(b.x, kx);
           k = kd;
         }
-        return dsmLoss(sde, net.score(sde, { fourier, ...p }), x, k, {
+        return dsmLoss(sde, net.score(sde, { ...fixed, ...p }), x, k, {
           likelihoodWeighting: o.likelihoodWeighting,
           importanceSampling: o.importanceSampling,
           reduce: o.reduce,
@@ -171,10 +174,14 @@ export async function trainScore(
   if (o.emaRate === 0) {
     const r = await run(adam({ lr }));
     dispose(r.state);
-    return { params: { fourier, ...r.params }, history: r.history };
+    return { params: { ...fixed, ...r.params }, history: r.history };
   }
   const r = await run(withEma(adam({ lr }), { rate: o.emaRate, warmup: o.emaWarmup }));
   dispose(r.state.inner);
   const ema = r.state.ema as Trainable;
-  return { params: { fourier, ...r.params }, ema: { fourier, ...ema }, history: r.history };
+  return {
+    params: { ...fixed, ...r.params },
+    ema: { ...fixed, ...ema },
+    history: r.history,
+  };
 }

@@ -40,15 +40,27 @@ Deno.test("sde-mnist: a tiny run reports bits/dim, loss, throughput and two PNGs
     hidden: [16],
     steps: 25,
     samples: 4,
-    bpdImages: 1,
+    bpdImages: 2,
     tol: 1e-2,
     inpaintImages: 1,
     dequantizeTrain: true,
     likelihoodWeighting: true,
     importanceSampling: true,
+    gaussianBaseline: true,
   });
   const r = await sdeMnist.run(c, ctx);
   assert.ok(r.notes?.some((n) => n.includes("likelihood weighting with importance-sampled t")));
+  assert.ok(r.notes?.some((n) => n.includes("Gaussian baseline score")));
+  // the per-image table: bits/dim = prior + flow terms + 7, averaging to bpd_test
+  const rows = r.tables!.find((t) => t.name === "bpd")!.table.objects() as Record<string, number>[];
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    // log p = prior + flow is summed on the GPU in f32
+    const sum = row.prior_bits + row.flow_bits + 7;
+    assert.ok(Math.abs(row.bpd - sum) < 1e-6 * Math.abs(sum), JSON.stringify(row));
+    assert.ok(row.latent_rms > 0);
+  }
+  assert.ok(Math.abs((rows[0].bpd + rows[1].bpd) / 2 - (r.metrics.bpd_test as number)) < 1e-9);
   for (const k of ["bpd_test", "bpd_test_median", "train_loss_final", "samples_per_second"]) {
     assert.ok(Number.isFinite(r.metrics[k] as number), `${k}: ${r.metrics[k]}`);
   }

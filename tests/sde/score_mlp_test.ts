@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { grad, random, runtime, sum, type Tensor, tensor } from "../../src/gpu/mod.ts";
+import { grad, random, runtime, sum, type Tensor, tensor, zeros } from "../../src/gpu/mod.ts";
 import { setMatmulTuning } from "../../src/gpu/ops/matmul.ts";
-import { scoreMlp } from "../../src/sde/score_mlp.ts";
+import { gaussianBaseline, scoreMlp } from "../../src/sde/score_mlp.ts";
+import { trainScore } from "../../src/sde/train_score.ts";
 import { VESDE } from "../../src/sde/ve.ts";
+import { VPSDE } from "../../src/sde/vp.ts";
+import { InvalidArgumentError, ShapeError } from "../../src/errors.ts";
 import { assertClose } from "../_util.ts";
 
 Deno.test("score mlp: fused sampling path equals the differentiable path", async () => {
@@ -94,4 +97,60 @@ Deno.test("score mlp: the score is the output over the marginal std, per-sample 
     /expected x \[B, 3\]/,
   );
   assert.throws(() => scoreMlp({ embedDim: 7 }), /embedDim = 7/);
+});
+
+Deno.test("score mlp: Gaussian baseline: exact perturbed-Gaussian score, fused = differentiable, fixed in training", async () => {
+  const dim = 6, B = 5;
+  const data = random.normal(random.key(7), [200, dim], 0.3, 0.5);
+  const base = gaussianBaseline(data, { shrink: 0.25, minVariance: 1e-3 });
+  // the statistics, against the host
+  const d = await data.read();
+  const [mu, vr] = [await base.mean.read(), await base.variance.read()];
+  const m64 = Array.from({ length: dim }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < 200; i++) s += d[i * dim + j];
+    return s / 200;
+  });
+  const v64 = m64.map((m, j) => {
+    let s = 0;
+    for (let i = 0; i < 200; i++) s += (d[i * dim + j] - m) ** 2;
+    return s / 200;
+  });
+  const vMean = v64.reduce((a, b) => a + b, 0) / dim;
+  assertClose(mu, m64, { rtol: 1e-5, atol: 1e-6 }, "mean");
+  assertClose(vr, v64.map((v) => 0.75 * v + 0.25 * vMean + 1e-3), { rtol: 1e-5, atol: 0 }, "var");
+  const sde = new VPSDE();
+  const net = scoreMlp({ hidden: [16], embedDim: 4 });
+  const p = net.init(random.key(1), dim, { baseline: base });
+  const x = random.normal(random.key(2), [B, dim]);
+  const xh = await x.read();
+  // a silent network (zero output layer and skip): the score is the baseline's, in closed form
+  const silent = { ...p, out: { w: zeros([16, dim]), b: zeros([dim]), skip: zeros([dim]) } };
+  for (const t of [1e-3, 0.3, 1]) {
+    const a = sde.meanCoef(t), s = sde.std(t);
+    const want = Array.from(xh, (v, i) => -(v - a * mu[i % dim]) / (a * a * vr[i % dim] + s * s));
+    const fused = await net.score(sde, silent)(x, t).read();
+    assertClose(fused, want, { rtol: 1e-5, atol: 1e-6 }, `silent fused t=${t}`);
+    const diff = await net.score(sde, silent)(x, tensor(Array(B).fill(t))).read();
+    assertClose(diff, want, { rtol: 1e-5, atol: 1e-6 }, `silent differentiable t=${t}`);
+    // a random network: the two paths agree, and differ from the network alone by the baseline
+    p.out.skip = random.normal(random.key(3), [dim]);
+    const f2 = await net.score(sde, p)(x, t).read();
+    const d2 = await net.score(sde, p)(x, tensor([t])).read();
+    assertClose(f2, d2, { rtol: 1e-4, atol: 1e-5 }, `fused vs differentiable t=${t}`);
+    const alone = await net.score(sde, { ...p, base: undefined })(x, t).read();
+    assertClose(f2, Array.from(alone, (v, i) => v + want[i]), { rtol: 1e-4, atol: 1e-5 }, "sum");
+  }
+  // training leaves the baseline as it was (not a trainable parameter)
+  const r = await trainScore(sde, net, p, data, random.key(9), { steps: 3, batchSize: 20 });
+  assert.equal(r.params.base?.mean, base.mean);
+  assert.equal(r.params.base?.variance, base.variance);
+  assert.equal(r.ema?.base?.variance, base.variance);
+  assert.throws(() => gaussianBaseline(data, { shrink: 2 }), InvalidArgumentError);
+  assert.throws(() => gaussianBaseline(data, { minVariance: -1 }), InvalidArgumentError);
+  assert.throws(() => gaussianBaseline(tensor([1, 2])), ShapeError);
+  assert.throws(
+    () => net.init(random.key(0), dim + 1, { baseline: base }),
+    /baseline.mean must be \[7\]/,
+  );
 });

@@ -70,7 +70,8 @@ export function hiddenEpilogue(act: FusedActivation, tb: Tensor): MatmulEpilogue
 
 /**
  * The epilogue of the output layer: (v + b[col] + x[row, col] * skip[col]) * scale, the skip
- * term only with a `skip` weight.
+ * term only with a `skip` weight, plus with a `base` the score of a diagonal Gaussian perturbed
+ * by the SDE: -(x - a mu[col]) / (a^2 vr[col] + s^2) for the marginal mean coefficient a and std s.
  *
  * @example
  * ```ts
@@ -80,6 +81,9 @@ export function hiddenEpilogue(act: FusedActivation, tb: Tensor): MatmulEpilogue
  * const eye = tensor([[1, 0], [0, 1]]);
  * const y = matmulEpilogue(x, eye, { epilogue: outputEpilogue(tensor([0, 1]), x, tensor([1, -1]), 2) });
  * console.log(await y.read()); // [(2 + 0 + 2) * 2, (3 + 1 - 3) * 2] = [8, 2]
+ * const base = { mean: tensor([0, 1]), variance: tensor([1, 1]), a: 1, s: 0 };
+ * const g = matmulEpilogue(x, eye, { epilogue: outputEpilogue(tensor([0, 0]), x, undefined, 0, base) });
+ * console.log(await g.read()); // [-(2 - 0) / 1, -(3 - 1) / 1] = [-2, -2]
  * ```
  */
 export function outputEpilogue(
@@ -87,10 +91,20 @@ export function outputEpilogue(
   x: Tensor,
   skip: Tensor | undefined,
   scale: number,
+  base?: { mean: Tensor; variance: Tensor; a: number; s: number },
 ): MatmulEpilogue {
-  return skip
-    ? { expr: "(v + b + x * skip) * scale", inputs: { b, x, skip }, params: { scale } }
-    : { expr: "(v + b) * scale", inputs: { b }, params: { scale } };
+  const inputs: Record<string, Tensor> = skip ? { b, x, skip } : base ? { b, x } : { b };
+  const params: Record<string, number> = { scale };
+  let expr = skip ? "(v + b + x * skip) * scale" : "(v + b) * scale";
+  if (base) {
+    inputs.mu = base.mean;
+    inputs.vr = base.variance;
+    params.a = base.a;
+    params.a2 = base.a * base.a;
+    params.s2 = base.s * base.s;
+    expr += " - (x - a * mu) / (a2 * vr + s2)";
+  }
+  return { expr, inputs, params };
 }
 
 /**
