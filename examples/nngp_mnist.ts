@@ -2,7 +2,10 @@
  * NNGP / NTK inference on MNIST with infinitely wide fully connected networks, next to one
  * finite network of the same architecture (Lee et al. 2020). Run:
  *
- *   deno run -A examples/nngp_mnist.ts [trainSize] [testSize]
+ *   deno run -A examples/nngp_mnist.ts [trainSize] [testSize] [precision]
+ *
+ * `precision` is the solve's arithmetic: "df64" (default: double-float on the GPU), "f64" (host)
+ * or "f32" (GPU; float32 loses accuracy as the training set grows, Lee et al. 2020).
  *
  * The full study (depths, ZCA, finite widths, diagReg sweep, f32 vs f64) is the `nngp-mnist`
  * experiment: `deno task exp nngp-mnist --quick`.
@@ -14,6 +17,7 @@ import { loadMnistHost } from "../src/nn/datasets/mnist.ts";
 import { random, tensor } from "../src/gpu/mod.ts";
 
 const nTrain = Number(Deno.args[0] ?? 1000), nTest = Number(Deno.args[1] ?? 500);
+const precision = (Deno.args[2] ?? "df64") as stax.Precision; // validated by gpInference
 const data = loadMnistHost({ train: nTrain, test: nTest, seed: 0 });
 const xTrain = stax.standardizeRows(tensor(data.xTrain, { shape: [nTrain, 784] }));
 const xTest = stax.standardizeRows(tensor(data.xTest, { shape: [nTest, 784] }));
@@ -36,7 +40,7 @@ const result = await stax.gpInference({
   kTrainTrain: { nngp: kTrain.nngp, ntk: kTrain.ntk },
   kTestTrain: { nngp: kTest.nngp, ntk: kTest.ntk },
   yTrain,
-}, { diagReg: 1e-4, precision: "f64" });
+}, { diagReg: 1e-4, precision });
 
 const accuracy = (pred: ArrayLike<number>) => {
   let right = 0;
