@@ -204,3 +204,39 @@ Deno.test('eigh: "gpu" (f32 Jacobi) agrees with the host f64 eigendecomposition 
     (e: Error) => e instanceof InvalidArgumentError && /eigh/.test(e.message),
   );
 });
+
+Deno.test("gpInference df64 (blocked, 150 training points, 40 test points as right-hand sides) equals host f64: NNGP and NTK, means and covariances", async () => {
+  const nb = 150, tb = 40;
+  const xb = random.normal(random.key(11), [nb + tb, 5]);
+  const tr = slice(xb, [[0, nb]]), te = slice(xb, [[nb, nb + tb]]);
+  const k1 = net.kernel(tr), k2 = net.kernel(te, tr), k3 = net.kernel(te);
+  const inputB = {
+    kTrainTrain: { nngp: k1.nngp, ntk: k1.ntk },
+    kTestTrain: { nngp: k2.nngp, ntk: k2.ntk },
+    kTestTest: k3.nngp,
+    yTrain: random.normal(random.key(12), [nb, 3]),
+  };
+  const o = { computeCov: true, diagReg: 1e-6 };
+  const want = await stax.gpInference(inputB, { ...o, precision: "f64" });
+  const got = await stax.gpInference(inputB, { ...o, precision: "df64" });
+  const f32 = await stax.gpInference(inputB, { ...o, precision: "f32" });
+  assert.equal(got.method, "gpu-df64-cholesky");
+  for (const g of ["nngp", "ntk"] as const) {
+    // the scaled regularizer's mean diagonal is summed on the GPU in f32
+    const [r, r64] = [got.regularizer[g]!, want.regularizer[g]!];
+    assert.ok(r64 > 0 && Math.abs(r - r64) < 1e-6 * r64, `${g} regularizer ${r} vs ${r64}`);
+  }
+  for (const g of ["nngp", "ntk"] as const) {
+    for (const part of ["mean", "cov"] as const) {
+      const w = await want[g]![part]!.read();
+      const scale = Math.max(...Array.from(w, Math.abs));
+      const dErr = maxAbs(await got[g]![part]!.read(), w) / scale;
+      const fErr = maxAbs(await f32[g]![part]!.read(), w) / scale;
+      // rounded to f32 at the end; covariances subtract (K_** - K_*x A) in f32, and the NTK
+      // covariance's A^T K A term is an f32 product (measured: 0, 6.5e-7, 0, 9.9e-6)
+      const tol = part === "mean" ? 1e-6 : g === "nngp" ? 3e-6 : 5e-5;
+      assert.ok(dErr < tol, `${g} ${part}: df64 relative error ${dErr} (f32: ${fErr})`);
+      if (part === "mean") assert.ok(dErr < fErr / 10, `${g} mean: df64 ${dErr} vs f32 ${fErr}`);
+    }
+  }
+});
