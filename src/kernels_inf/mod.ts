@@ -3,7 +3,8 @@
  * pointwise, convolutional (strides, dilation), average pooling, flatten and global average pooling
  * layers: the FC, CNN-VEC and CNN-GAP kernels),
  * empirical and Monte Carlo kernels of finite networks, GP inference and gradient-descent
- * predictions, GPU/host linear algebra, and ZCA whitening (Lee et al. 2020, "Finite Versus
+ * predictions, GPU/host linear algebra (Cholesky solves in f32 or double-float on the GPU, or f64
+ * on the host: `precision`), and ZCA whitening (Lee et al. 2020, "Finite Versus
  * Infinite Neural Networks: an Empirical Study"; the neural-tangents model of Novak et al. 2020);
  * and the Q/C maps and activation transforms of Deep Kernel Shaping (Martens et al. 2021,
  * `dksTransform`, for chains and residual networks via `residualMaxSlope`) and Tailored
@@ -22,6 +23,13 @@
  * console.log(net.apply(params, x).shape); // [4, 1]
  * const { nngp, ntk } = net.kernel(x, x); // Tensors on the GPU
  * console.log(nngp.shape, ntk!.shape); // [4, 4] [4, 4]
+ * // the infinitely wide network's test predictions, solved in double-float on the GPU
+ * const y = random.normal(random.key(1), [4, 1]);
+ * const r = await stax.gpInference(
+ *   { kTrainTrain: { nngp, ntk }, kTestTrain: { nngp, ntk }, yTrain: y },
+ *   { diagReg: 1e-4, precision: "df64" },
+ * );
+ * console.log(r.method, r.nngp!.mean.shape); // "gpu-df64-cholesky" [4, 1]
  * ```
  * @module
  */
