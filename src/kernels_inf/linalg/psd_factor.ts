@@ -71,7 +71,7 @@ export interface PsdFactor {
   solve(b: Tensor): PsdSolution;
   /** log det(A + reg I) as a one-element tensor `[1]` (NaN for df64 when not positive definite). */
   logdet(): Tensor;
-  /** The absolute regularizer that was added (read back from the GPU for f32). */
+  /** The absolute regularizer that was added (f32: read back from the GPU; call before dispose). */
   regularizer(): Promise<number>;
   /**
    * Resolves when the matrix was positive definite, else throws NotPositiveDefiniteError with a
@@ -186,7 +186,6 @@ export interface PsdSolution {
 function f32Factor(a: Tensor, n: number, o: SolveConfig, where: string): PsdFactor {
   const reg = gpuRegularizer(a, o.diagReg, o.diagRegMode);
   const { L, status } = choleskyGpuAsync(a, reg);
-  const regValue = reg.item(); // queued now: the tensor may be disposed before it is awaited
   return {
     n,
     method: choleskyMethod("f32"),
@@ -197,7 +196,7 @@ function f32Factor(a: Tensor, n: number, o: SolveConfig, where: string): PsdFact
     },
     logdet: () =>
       scope(() => reshape(mul(sum(log(slice(reshape(L, [n * n]), [[0, n * n, n + 1]]))), 2), [1])),
-    regularizer: () => regValue,
+    regularizer: () => reg.item(), // the copy is queued at once: disposing reg after is safe
     check: () => checkCholeskyStatus(status, where),
     dispose() {
       L.dispose();
