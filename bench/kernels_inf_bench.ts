@@ -127,7 +127,12 @@ async function solveMs(n: number, precision: "f32" | "df64" | "f64"): Promise<nu
     r.x.dispose();
     return performance.now() - t0;
   };
+  const d0 = runtime().dispatches;
   await once(); // warm-up (pipeline compilation)
+  if (reportMode && precision !== "f64") {
+    // with ~30 us per dispatch and ~11 ms per readback on Deno's WebGPU, these bound the time
+    console.log(`# solve ${precision} n=${n}: ${runtime().dispatches - d0} dispatches`);
+  }
   const reps = precision === "f64" || fallback ? 1 : 3;
   let best = Infinity;
   for (let i = 0; i < reps; i++) best = Math.min(best, await once());
