@@ -16,7 +16,7 @@
  * ```ts
  * import { sdeMnist } from "./sde_mnist.ts";
  * const config = sdeMnist.schema.parse({ ...sdeMnist.presets.quick });
- * console.log(sdeMnist.name, config.trainSteps); // "sde-mnist" 1000
+ * console.log(sdeMnist.name, config.trainSteps); // "sde-mnist" 2000
  * ```
  * @module
  */
@@ -91,8 +91,8 @@ const schema = z.strictObject({
   /**
    * Add the score of a per-pixel Gaussian fitted to the training images (perturbed by the SDE) to
    * the network's (`gaussianBaseline` in score_mlp.ts): the MLP learns the residual. Off by
-   * default: at the quick budget it lowered the median bits/dim (7.1 vs 8.8) but the flows of
-   * some test images diverged (a mean in the thousands).
+   * default: with 1000 steps of a 256-wide MLP it lowered the median bits/dim (7.1 vs 8.8) but
+   * the flows of some test images diverged (a mean in the thousands).
    */
   gaussianBaseline: z.boolean().default(false),
   /** Shrinkage of the baseline's per-pixel variances toward their mean (see gaussianBaseline). */
@@ -179,13 +179,15 @@ export const sdeMnist: Experiment<SdeMnistConfig> = {
     quick: {
       train: 1000,
       test: 100,
-      // ~2 min on a 2-core CPU: the fewest steps whose samples look like digits (150 steps of
-      // a 128-wide net gave pure noise; 600 of this one, blobs).
-      trainSteps: 1000,
+      // ~2 min on a 2-core CPU. A hidden layer narrower than the 784 pixels fails the
+      // likelihood: 1000 steps of a 256-wide net gave 13.1 +- 1.9 bits/dim, some test images'
+      // flows ending at far-out latents; 512 wide, 7.8 after 1000 steps and 7.1 after 2000, no
+      // outliers. (150 steps of a 128-wide net sampled pure noise.)
+      trainSteps: 2000,
       batchSize: 64,
       lr: 2e-3,
       warmup: 0,
-      hidden: [256],
+      hidden: [512],
       embedDim: 16,
       steps: 100,
       predictor: "euler-maruyama",
@@ -196,6 +198,7 @@ export const sdeMnist: Experiment<SdeMnistConfig> = {
       tol: 1e-5,
       inpaintImages: 4,
       inpaintCorrectorSteps: 1,
+      dequantizeTrain: true,
     },
     full: {},
   },
